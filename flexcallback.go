@@ -1,0 +1,183 @@
+// Package flexcallback holds the domain of callbacks and voicemails for Twilio Flex: the TaskRouter
+// task as we use it, the rules that build a callback or voicemail task (attributes.go), the services
+// the backend needs from Twilio, and the error kinds. It imports only the standard library, so the
+// wasm panel can use it too.
+package flexcallback
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+// Kind is a task's attributes.taskType.
+type Kind string
+
+// Task types. Callback and Voicemail are the channels the plugin registers; Outbound marks the
+// task of the call an agent places, so it matches neither channel.
+const (
+	KindCallback  Kind = "callback"
+	KindVoicemail Kind = "voicemail"
+	KindOutbound  Kind = "callback-outbound"
+)
+
+// Task statuses of TaskRouter (assignment_status).
+const (
+	StatusPending   = "pending"
+	StatusReserved  = "reserved"
+	StatusAssigned  = "assigned"
+	StatusWrapping  = "wrapping"
+	StatusCompleted = "completed"
+	StatusCanceled  = "canceled"
+)
+
+// Task is a TaskRouter task.
+type Task struct {
+	Sid              string
+	WorkspaceSid     string
+	WorkflowSid      string
+	QueueSid         string // task_queue_sid, once routed
+	Channel          string // task_channel_unique_name
+	Status           string // assignment_status
+	Reason           string
+	Priority         int
+	Timeout          int
+	Age              int
+	Attributes       map[string]any // the decoded JSON attributes, every key kept
+	DateCreated      time.Time
+	DateUpdated      time.Time
+	VirtualStartTime time.Time
+	ETag             string // from the fetch or update that returned it; empty from lists
+}
+
+// NewTask is what creating a task takes.
+type NewTask struct {
+	WorkflowSid      string
+	Channel          string
+	Priority         int
+	Timeout          int
+	Attributes       map[string]any
+	VirtualStartTime time.Time // zero: not sent
+}
+
+// TaskUpdate changes a task. Empty fields are not sent.
+type TaskUpdate struct {
+	IfMatch          string         // ETag; a mismatch fails with ErrPrecondition
+	AssignmentStatus string         // e.g. StatusCanceled
+	Reason           string         // with a cancel
+	Attributes       map[string]any // replaces all attributes when non-nil
+}
+
+// TaskQuery lists tasks of the workspace.
+type TaskQuery struct {
+	WorkflowSid      string
+	AssignmentStatus []string
+	Ordering         string // e.g. "DateCreated:desc"
+	PageSize         int    // 0: 50
+	MaxPages         int    // 0: 1; paging stops there (bounded, fixes P1)
+}
+
+// Workflow is a TaskRouter workflow.
+type Workflow struct {
+	Sid          string
+	FriendlyName string
+}
+
+// Queue is a Programmable Voice queue. Flex names the queue of an Enqueue after its workflow SID.
+type Queue struct {
+	Sid          string
+	FriendlyName string
+	CurrentSize  int
+	AverageWait  time.Duration
+}
+
+// CallUpdate redirects a live call or ends it.
+type CallUpdate struct {
+	URL    string
+	Method string
+	Status string // "completed" to hang up
+}
+
+// Recording is a call recording.
+type Recording struct {
+	Sid         string
+	CallSid     string
+	Duration    time.Duration
+	DateCreated time.Time
+	Status      string
+}
+
+// Transcription is the transcription of a recording.
+type Transcription struct {
+	Sid          string
+	RecordingSid string
+	Status       string
+	Text         string
+}
+
+// Media is a recording's audio as Twilio streams it. The caller closes Body.
+type Media struct {
+	Status        int // 200, or 206 for a range
+	ContentType   string
+	ContentLength int64 // -1 when unknown
+	ContentRange  string
+	AcceptRanges  string
+	Body          io.ReadCloser
+}
+
+// Worker is the Flex user behind a validated token.
+type Worker struct {
+	Sid       string // WK…, empty for users who are not workers
+	Identity  string
+	Roles     []string
+	ExpiresAt time.Time
+}
+
+// Supervises reports whether the user may act on tasks it does not hold.
+func (w Worker) Supervises() bool {
+	for _, r := range w.Roles {
+		if r == "supervisor" || r == "admin" {
+			return true
+		}
+	}
+	return false
+}
+
+// TaskRouter is what the backend needs of TaskRouter, in the configured workspace.
+// Errors are *Error: ErrNotFound for an unknown SID, ErrPrecondition for an ETag mismatch,
+// ErrConflict when Twilio refuses the change for the task's state (code 20001), ErrUnavailable
+// after retries, ErrAmbiguous when a create may or may not have happened.
+type TaskRouter interface {
+	CreateTask(ctx context.Context, t NewTask) (Task, error)
+	FetchTask(ctx context.Context, sid string) (Task, error)
+	UpdateTask(ctx context.Context, sid string, u TaskUpdate) (Task, error)
+	ListTasks(ctx context.Context, q TaskQuery) ([]Task, error)
+	ListWorkflows(ctx context.Context) ([]Workflow, error)
+}
+
+// Voice is what the backend needs of Programmable Voice and its recordings, with the errors of
+// TaskRouter.
+type Voice interface {
+	FetchQueue(ctx context.Context, sid string) (Queue, error)
+	UpdateCall(ctx context.Context, sid string, u CallUpdate) error
+	FetchRecording(ctx context.Context, sid string) (Recording, error)
+	DeleteRecording(ctx context.Context, sid string) error
+	// RecordingMedia streams the MP3 of a recording; rangeHeader is passed on as Range.
+	RecordingMedia(ctx context.Context, sid, rangeHeader string) (*Media, error)
+	FetchTranscription(ctx context.Context, sid string) (Transcription, error)
+	DeleteTranscription(ctx context.Context, sid string) error
+}
+
+// TokenValidator validates a Flex token. An invalid or expired token is ErrUnauthorized.
+type TokenValidator interface {
+	ValidateToken(ctx context.Context, token string) (Worker, error)
+}
+
+// Store keeps short-lived string values by key: idempotency keys and token validations. It is
+// the one thing replicas may need to share; the default lives in memory.
+type Store interface {
+	// Get returns the value and true, or "" and false when the key is absent or expired.
+	Get(ctx context.Context, key string) (string, bool, error)
+	// Put sets the value for ttl.
+	Put(ctx context.Context, key, value string, ttl time.Duration) error
+}

@@ -1,0 +1,250 @@
+// Package callback creates callback and voicemail tasks exactly once per request. It is the one
+// place both the Studio/Flex API and the wait experience create tasks through (DESIGN §2, §3):
+// a key identifies the request, concurrent requests with the same key share one creation, the
+// created SID is remembered against the key, and a create whose outcome Twilio left unknown is
+// looked up on recent tasks before it is tried again (fixes R1, R2).
+package callback
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+
+	"flexcallback"
+)
+
+// Observer counts what the service does; backend main hands it the Prometheus metrics.
+type Observer interface {
+	TaskCreated(kind string)
+	Replayed()
+}
+
+// Config is what the service needs from configuration.
+type Config struct {
+	DefaultWorkflowSid string        // TWILIO_FLEX_CALLBACK_WORKFLOW_SID
+	TimeZone           string        // BUSINESS_TIME_ZONE, written as callBackData.mainTimeZone
+	KeyTTL             time.Duration // how long a key is remembered; default 24 h
+}
+
+// Service creates tasks idempotently.
+type Service struct {
+	tasks    flexcallback.TaskRouter
+	store    flexcallback.Store
+	cfg      Config
+	logger   *slog.Logger
+	observer Observer
+	now      func() time.Time
+	group    singleflight.Group
+}
+
+// New returns a Service. observer may be nil.
+func New(cfg Config, tasks flexcallback.TaskRouter, store flexcallback.Store, logger *slog.Logger, observer Observer, now func() time.Time) *Service {
+	if cfg.KeyTTL <= 0 {
+		cfg.KeyTTL = 24 * time.Hour
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{tasks: tasks, store: store, cfg: cfg, logger: logger, observer: observer, now: now}
+}
+
+// work bounds the shared creation: it outlives the first caller's cancellation, since others may wait on it.
+const work = 20 * time.Second
+
+// Create makes the task r asks for, once per r.Key. A request whose key was seen returns the
+// first task's SID with replayed true, and so do requests that arrive while it is being created.
+// Without a key every call creates a task.
+func (s *Service) Create(ctx context.Context, r flexcallback.Request) (sid string, replayed bool, err error) {
+	if r.Key == "" {
+		t, err := s.create(ctx, r)
+		return t.Sid, false, err
+	}
+	led := false // set only in the request whose function runs; the others joined it
+	ch := s.group.DoChan(r.Key, func() (any, error) {
+		led = true
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), work)
+		defer cancel()
+		if sid, ok, err := s.store.Get(ctx, storeKey(r.Key)); err != nil {
+			return nil, fmt.Errorf("read idempotency key: %w", err)
+		} else if ok {
+			return result{sid: sid, replayed: true}, nil
+		}
+		t, err := s.create(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		return result{sid: t.Sid}, nil
+	})
+	select {
+	case <-ctx.Done():
+		return "", false, ctx.Err()
+	case res := <-ch:
+		if res.Err != nil {
+			return "", false, res.Err
+		}
+		out := res.Val.(result)
+		replayed := out.replayed || !led
+		if replayed {
+			s.replayed()
+		}
+		return out.sid, replayed, nil
+	}
+}
+
+type result struct {
+	sid      string
+	replayed bool
+}
+
+// Voicemail creates the voicemail task for r.RecordingSid or, when it exists already, writes
+// r's transcript onto it. The recording action, the recording status callback and the
+// transcription callback all call it, in any order, and make exactly one task (fixes B11).
+func (s *Service) Voicemail(ctx context.Context, r flexcallback.Request) (string, error) {
+	if r.RecordingSid == "" {
+		return "", flexcallback.Invalid("RecordingSid", "a voicemail needs a RecordingSid")
+	}
+	r.Key = "voicemail:" + r.RecordingSid
+	ch := s.group.DoChan(r.Key, func() (any, error) {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), work)
+		defer cancel()
+		sid, ok, err := s.store.Get(ctx, storeKey(r.Key))
+		if err != nil {
+			return nil, fmt.Errorf("read idempotency key: %w", err)
+		}
+		if !ok {
+			// Another replica may have handled the other callback: look before creating.
+			nt, err := flexcallback.BuildTask(r, s.cfg.DefaultWorkflowSid, s.cfg.TimeZone, s.now())
+			if err != nil {
+				return nil, err
+			}
+			if t, found, err := s.find(ctx, nt.WorkflowSid, r.Key); err != nil {
+				return nil, err
+			} else if found {
+				sid, ok = t.Sid, true
+				s.remember(ctx, r.Key, sid)
+			}
+		}
+		if !ok {
+			t, err := s.create(ctx, r)
+			if err != nil {
+				return nil, err
+			}
+			return t.Sid, nil
+		}
+		s.replayed()
+		if r.TranscriptSid == "" && r.TranscriptText == "" {
+			return sid, nil
+		}
+		return sid, s.patchTranscript(ctx, sid, r.TranscriptSid, r.TranscriptText)
+	})
+	select {
+	case <-ctx.Done():
+		return "", ctx.Err()
+	case res := <-ch:
+		if res.Err != nil {
+			return "", res.Err
+		}
+		return res.Val.(string), nil
+	}
+}
+
+// patchTranscript writes the transcript onto an existing voicemail task, guarded by its ETag so
+// a concurrent change (an agent deleting the voicemail) is not overwritten.
+func (s *Service) patchTranscript(ctx context.Context, sid, transcriptSid, text string) error {
+	for attempt := 0; ; attempt++ {
+		t, err := s.tasks.FetchTask(ctx, sid)
+		if err != nil {
+			return fmt.Errorf("fetch voicemail task: %w", err)
+		}
+		cb, _ := t.Attributes["callBackData"].(map[string]any)
+		if cb == nil {
+			cb = map[string]any{}
+			t.Attributes["callBackData"] = cb
+		}
+		if cb["transcriptSid"] == transcriptSid && cb["transcriptText"] == text {
+			return nil
+		}
+		if transcriptSid != "" {
+			cb["transcriptSid"] = transcriptSid
+		}
+		if text != "" {
+			cb["transcriptText"] = text
+		}
+		_, err = s.tasks.UpdateTask(ctx, sid, flexcallback.TaskUpdate{IfMatch: t.ETag, Attributes: t.Attributes})
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, flexcallback.ErrPrecondition) || attempt >= 4 {
+			return fmt.Errorf("write transcript: %w", err)
+		}
+	}
+}
+
+// create builds and creates the task. After an ambiguous failure it looks for the request key
+// on the workflow's recent tasks before one more try, so a timeout never makes two tasks.
+func (s *Service) create(ctx context.Context, r flexcallback.Request) (flexcallback.Task, error) {
+	nt, err := flexcallback.BuildTask(r, s.cfg.DefaultWorkflowSid, s.cfg.TimeZone, s.now())
+	if err != nil {
+		return flexcallback.Task{}, err
+	}
+	for attempt := 0; ; attempt++ {
+		t, err := s.tasks.CreateTask(ctx, nt)
+		if err == nil {
+			s.remember(ctx, r.Key, t.Sid)
+			if s.observer != nil {
+				s.observer.TaskCreated(string(r.Kind()))
+			}
+			s.logger.InfoContext(ctx, "task created", "task_sid", t.Sid, "kind", r.Kind(), "workflow_sid", nt.WorkflowSid)
+			return t, nil
+		}
+		if !errors.Is(err, flexcallback.ErrAmbiguous) || r.Key == "" || attempt >= 1 {
+			return flexcallback.Task{}, fmt.Errorf("create %s task: %w", r.Kind(), err)
+		}
+		s.logger.WarnContext(ctx, "task create outcome unknown; looking for it", "kind", r.Kind())
+		found, ok, ferr := s.find(ctx, nt.WorkflowSid, r.Key)
+		if ferr != nil {
+			return flexcallback.Task{}, fmt.Errorf("create %s task: %w", r.Kind(), errors.Join(err, ferr))
+		}
+		if ok {
+			s.remember(ctx, r.Key, found.Sid)
+			return found, nil
+		}
+	}
+}
+
+// find looks for the task carrying key among the workflow's newest tasks.
+func (s *Service) find(ctx context.Context, workflowSid, key string) (flexcallback.Task, bool, error) {
+	tasks, err := s.tasks.ListTasks(ctx, flexcallback.TaskQuery{
+		WorkflowSid: workflowSid, Ordering: "DateCreated:desc", PageSize: 50, MaxPages: 2,
+	})
+	if err != nil {
+		return flexcallback.Task{}, false, fmt.Errorf("look for request %q: %w", key, err)
+	}
+	for _, t := range tasks {
+		if flexcallback.ReadCallbackData(t.Attributes).RequestKey == key {
+			return t, true, nil
+		}
+	}
+	return flexcallback.Task{}, false, nil
+}
+
+func (s *Service) remember(ctx context.Context, key, sid string) {
+	if key == "" {
+		return
+	}
+	if err := s.store.Put(ctx, storeKey(key), sid, s.cfg.KeyTTL); err != nil {
+		s.logger.ErrorContext(ctx, "remember idempotency key", "err", err)
+	}
+}
+
+func (s *Service) replayed() {
+	if s.observer != nil {
+		s.observer.Replayed()
+	}
+}
+
+func storeKey(key string) string { return "idem:" + key }

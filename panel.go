@@ -1,0 +1,93 @@
+package flexcallback
+
+import (
+	"maps"
+	"strings"
+)
+
+// PanelView is what the agent panel shows for one task and which of its controls work: the rules
+// of spec §5.3–5.6, decided here so that the wasm panel only renders them.
+type PanelView struct {
+	Kind Kind         // callback or voicemail (anything else: the panel has nothing to show)
+	Data CallbackData // attributes.callBackData
+
+	ShowRecording  bool // a recording exists and was not deleted
+	ShowTranscript bool // a transcript exists and was not deleted
+	ShowAttempts   bool // "attempt n of max", when requeue is allowed
+	ThisAttempt    int  // attempts + 1
+	MaxAttempts    int  // at least 1
+
+	CallEnabled   bool // Place call now
+	ShowRetry     bool // Retry later
+	RetryEnabled  bool
+	ShowDelete    bool // Delete voicemail
+	DeleteEnabled bool
+}
+
+// NewPanelView applies the panel rules to a task. busy is true while an action of this panel is in
+// flight; it is the panel's own state, so a failed action re-enables the buttons (fixes B9).
+func NewPanelView(t PanelTask, w PanelWorker, c PanelConfig, busy bool) PanelView {
+	d := ReadCallbackData(t.Attributes)
+	v := PanelView{
+		Kind:        TaskKind(t.Attributes),
+		Data:        d,
+		ThisAttempt: d.Attempts + 1,
+		MaxAttempts: max(c.MaxAttempts, 1),
+	}
+	v.ShowRecording = d.RecordingSid != "" && !d.IsDeleted
+	v.ShowTranscript = d.TranscriptText != "" && !d.IsDeleted
+	v.ShowAttempts = c.AllowRequeue
+	v.ShowDelete = v.ShowRecording
+
+	assigned := t.Status == StatusAssigned
+	v.CallEnabled = assigned && !w.Offline && !busy && d.NumberToCall != ""
+	v.ShowRetry = c.AllowRequeue && v.ThisAttempt < v.MaxAttempts
+	v.RetryEnabled = v.ShowRetry && assigned && !busy
+	// Deleting stays possible in wrap-up: the agent may only decide after the call.
+	v.DeleteEnabled = v.ShowDelete && !busy && (assigned || t.Status == StatusWrapping)
+	return v
+}
+
+// OutboundCall is the payload of the StartOutboundCall action (spec §5.6).
+type OutboundCall struct {
+	Destination    string         `json:"destination"`
+	CallerID       string         `json:"callerId,omitempty"`
+	QueueSid       string         `json:"queueSid"`
+	TaskAttributes map[string]any `json:"taskAttributes"`
+}
+
+// BuildOutboundCall builds the call back to the contact of t. The outbound task copies every
+// attribute, is marked callback-outbound (so it matches neither channel), keeps only the
+// conversation id (for reporting) and names the reservation as its parent. A task without a number
+// to call is ErrInvalid. t is not changed.
+func BuildOutboundCall(t PanelTask) (OutboundCall, error) {
+	d := ReadCallbackData(t.Attributes)
+	if d.NumberToCall == "" {
+		return OutboundCall{}, Invalid("callBackData.numberToCall", "task %s has no number to call", t.TaskSid)
+	}
+	attrs := maps.Clone(t.Attributes)
+	attrs["taskType"] = string(KindOutbound)
+	convID := ""
+	if conv, ok := t.Attributes["conversations"].(map[string]any); ok {
+		convID = str(conv["conversation_id"])
+	}
+	attrs["conversations"] = map[string]any{"conversation_id": first(convID, t.TaskSid)}
+	attrs["autoClose"] = true
+	attrs["parentTask"] = t.Sid
+	return OutboundCall{
+		Destination:    d.NumberToCall,
+		CallerID:       CallerID(d.NumberToCallFrom),
+		QueueSid:       t.QueueSid,
+		TaskAttributes: attrs,
+	}, nil
+}
+
+// CallerID is the caller ID to present when calling back: the number the contact called, unless it
+// is a SIP address, which cannot be a caller ID. "" lets Flex use its default.
+func CallerID(numberToCallFrom string) string {
+	s := strings.TrimSpace(numberToCallFrom)
+	if strings.HasPrefix(strings.ToLower(s), "sip:") {
+		return ""
+	}
+	return s
+}

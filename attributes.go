@@ -34,9 +34,10 @@ type Request struct {
 	IsDeleted        *bool
 	TaskChannel      string // override; else the original's; else "voice"
 
-	Original         *Task     // the task copied (requeue, or the call task when routing is kept)
-	VirtualStartTime time.Time // keeps the caller's place in the queue; zero: not sent
-	Key              string    // idempotency key; stored as callBackData.requestKey
+	Original         *Task         // the task copied (requeue, or the call task when routing is kept)
+	VirtualStartTime time.Time     // keeps the caller's place in the queue; zero: not sent
+	Key              string        // idempotency key; stored as callBackData.requestKey
+	KeyTTL           time.Duration // how long Key is remembered; 0: the service's default
 }
 
 // Kind is voicemail when there is a recording, here or on the original; otherwise callback.

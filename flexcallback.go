@@ -181,3 +181,21 @@ type Store interface {
 	// Put sets the value for ttl.
 	Put(ctx context.Context, key, value string, ttl time.Duration) error
 }
+
+// Reservation is a TaskRouter reservation: a task offered to, or held by, one worker.
+type Reservation struct {
+	Sid       string
+	TaskSid   string
+	WorkerSid string
+	Status    string // pending, accepted, wrapping, completed, rejected, timeout, canceled, rescinded
+}
+
+// Holds reports whether the reservation gives its worker the task (offered, accepted or in wrap-up).
+func (r Reservation) Holds() bool {
+	return r.Status == "pending" || r.Status == "accepted" || r.Status == "wrapping"
+}
+
+// Reservations lists a task's reservations, with the errors of TaskRouter.
+type Reservations interface {
+	ListTaskReservations(ctx context.Context, taskSid string) ([]Reservation, error)
+}

@@ -125,7 +125,7 @@ func (s *Service) Voicemail(ctx context.Context, r flexcallback.Request) (string
 				return nil, err
 			} else if found {
 				sid, ok = t.Sid, true
-				s.remember(ctx, r.Key, sid)
+				s.remember(ctx, r, sid)
 			}
 		}
 		if !ok {
@@ -194,7 +194,7 @@ func (s *Service) create(ctx context.Context, r flexcallback.Request) (flexcallb
 	for attempt := 0; ; attempt++ {
 		t, err := s.tasks.CreateTask(ctx, nt)
 		if err == nil {
-			s.remember(ctx, r.Key, t.Sid)
+			s.remember(ctx, r, t.Sid)
 			if s.observer != nil {
 				s.observer.TaskCreated(string(r.Kind()))
 			}
@@ -210,7 +210,7 @@ func (s *Service) create(ctx context.Context, r flexcallback.Request) (flexcallb
 			return flexcallback.Task{}, fmt.Errorf("create %s task: %w", r.Kind(), errors.Join(err, ferr))
 		}
 		if ok {
-			s.remember(ctx, r.Key, found.Sid)
+			s.remember(ctx, r, found.Sid)
 			return found, nil
 		}
 	}
@@ -232,11 +232,15 @@ func (s *Service) find(ctx context.Context, workflowSid, key string) (flexcallba
 	return flexcallback.Task{}, false, nil
 }
 
-func (s *Service) remember(ctx context.Context, key, sid string) {
-	if key == "" {
+func (s *Service) remember(ctx context.Context, r flexcallback.Request, sid string) {
+	if r.Key == "" {
 		return
 	}
-	if err := s.store.Put(ctx, storeKey(key), sid, s.cfg.KeyTTL); err != nil {
+	ttl := r.KeyTTL
+	if ttl <= 0 {
+		ttl = s.cfg.KeyTTL
+	}
+	if err := s.store.Put(ctx, storeKey(r.Key), sid, ttl); err != nil {
 		s.logger.ErrorContext(ctx, "remember idempotency key", "err", err)
 	}
 }

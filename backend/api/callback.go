@@ -1,0 +1,163 @@
+package api
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"flexcallback"
+)
+
+// Creator makes callback and voicemail tasks once per request key (backend/callback).
+type Creator interface {
+	Create(ctx context.Context, r flexcallback.Request) (sid string, replayed bool, err error)
+	Voicemail(ctx context.Context, r flexcallback.Request) (sid string, err error)
+}
+
+const basePath = "/features/callback-and-voicemail"
+
+var (
+	workflowSidRe  = regexp.MustCompile(`^WW[0-9a-fA-F]{32}$`)
+	taskSidRe      = regexp.MustCompile(`^WT[0-9a-fA-F]{32}$`)
+	recordingSidRe = regexp.MustCompile(`^RE[0-9a-fA-F]{32}$`)
+	channelRe      = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+)
+
+// contentKeyTTL bounds how long an identical request without Twilio's idempotency token counts
+// as a replay: long enough for retries and double submits, short enough that the same caller
+// asking again later gets a new callback.
+const contentKeyTTL = 10 * time.Minute
+
+// handleCreateCallback serves studio/create-callback (spec §1.1): every parameter name and
+// alias of the reference, parsed into types, numbers normalised to E.164 (fixes B6, B7), the
+// upstream status kept on failure (fixes B3), and one task per request (fixes R1).
+func handleCreateCallback(logger *slog.Logger, create Creator, normalize func(string) (string, error)) http.Handler {
+	const path = basePath + "/studio/create-callback"
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := paramsFrom(r.Context())
+		if err := requireParams(path, p,
+			[2]string{"numberToCall", "the number of the customer to call"},
+			[2]string{"numberToCallFrom", "the number to call the customer from"}); err != nil {
+			writeError(r.Context(), w, logger, err)
+			return
+		}
+		req, err := parseCreateCallback(p, normalize)
+		if err != nil {
+			writeError(r.Context(), w, logger, err)
+			return
+		}
+		var sid string
+		if req.RecordingSid != "" {
+			// The Record widget's step and its transcription callback may both call us: one task.
+			sid, err = create.Voicemail(r.Context(), req)
+		} else {
+			req.Key, req.KeyTTL = requestKey(r, p)
+			sid, _, err = create.Create(r.Context(), req)
+		}
+		if err != nil {
+			writeError(r.Context(), w, logger, err)
+			return
+		}
+		encode(w, http.StatusOK, map[string]any{"taskSid": sid, "success": true})
+	})
+}
+
+// requestKey is Twilio's idempotency token when the request has one (a redelivery carries the
+// same), else a digest of the parameters, so identical concurrent requests make one task.
+func requestKey(r *http.Request, p params) (string, time.Duration) {
+	if tok := r.Header.Get("I-Twilio-Idempotency-Token"); tok != "" {
+		return "create:token:" + tok, 0
+	}
+	keys := make([]string, 0, len(p))
+	for k := range p {
+		if k != "Token" {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	h := sha256.New()
+	for _, k := range keys {
+		for _, v := range p[k] {
+			h.Write([]byte(url.QueryEscape(k) + "=" + url.QueryEscape(v) + "&"))
+		}
+	}
+	return "create:content:" + hex.EncodeToString(h.Sum(nil)), contentKeyTTL
+}
+
+// parseCreateCallback turns the merged parameters into a typed request; a bad value is a 400
+// naming the field.
+func parseCreateCallback(p params, normalize func(string) (string, error)) (flexcallback.Request, error) {
+	var req flexcallback.Request
+	var err error
+	if req.NumberToCall, err = normalize(p.get("numberToCall")); err != nil {
+		return req, flexcallback.Invalid("numberToCall", "numberToCall is not a valid phone number, sip: or client: address")
+	}
+	if req.NumberToCallFrom, err = normalize(p.get("numberToCallFrom")); err != nil {
+		return req, flexcallback.Invalid("numberToCallFrom", "numberToCallFrom is not a valid phone number, sip: or client: address")
+	}
+	req.FlexFlowSid = p.get("flexFlowSid")
+	if v := p.get("workflowSid"); v != "" {
+		if !workflowSidRe.MatchString(v) {
+			return req, flexcallback.Invalid("workflowSid", "workflowSid must look like WW followed by 32 hex digits")
+		}
+		req.WorkflowSid = v
+	}
+	if v := p.get("taskChannel"); v != "" {
+		if !channelRe.MatchString(v) {
+			return req, flexcallback.Invalid("taskChannel", "taskChannel must be a task channel unique name")
+		}
+		req.TaskChannel = v
+	}
+	if req.Timeout, err = intParam(p, "timeout", 1, 2592000); err != nil {
+		return req, err
+	}
+	if req.Priority, err = intParam(p, "priority", 0, 1<<31-1); err != nil {
+		return req, err
+	}
+	if req.Attempts, err = intParam(p, "attempts", 0, 1000); err != nil {
+		return req, err
+	}
+	if v := p.get("isDeleted"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return req, flexcallback.Invalid("isDeleted", "isDeleted must be true or false")
+		}
+		req.IsDeleted = &b
+	}
+	if v := p.get("utcDateTimeReceived"); v != "" {
+		t, err := time.Parse(time.RFC3339Nano, v)
+		if err != nil {
+			return req, flexcallback.Invalid("utcDateTimeReceived", "utcDateTimeReceived must be an RFC 3339 time such as 2025-05-02T21:22:21.123Z")
+		}
+		req.Received = t
+	}
+	req.ConversationID = p.get("conversation_id")
+	req.RecordingSid = p.get("recordingSid", "RecordingSid")
+	if req.RecordingSid != "" && !recordingSidRe.MatchString(req.RecordingSid) {
+		return req, flexcallback.Invalid("recordingSid", "recordingSid must look like RE followed by 32 hex digits")
+	}
+	req.RecordingURL = p.get("recordingUrl", "RecordingUrl")
+	req.TranscriptSid = p.get("transcriptSid", "TranscriptionSid")
+	req.TranscriptText = p.get("transcriptText", "TranscriptionText")
+	return req, nil
+}
+
+func intParam(p params, name string, lo, hi int) (*int, error) {
+	v := p.get(name)
+	if v == "" {
+		return nil, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < lo || n > hi {
+		return nil, flexcallback.Invalid(name, "%s must be a whole number from %d to %d", name, lo, hi)
+	}
+	return &n, nil
+}

@@ -1,0 +1,104 @@
+// Package api is the backend's HTTP surface: the routes, the handlers of the compatible
+// /features/callback-and-voicemail endpoints, their middleware (Twilio signature, Flex token,
+// body limits, one log line per request) and our JSON shapes.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"flexcallback"
+)
+
+// Config is what the routes need from configuration.
+type Config struct {
+	PublicBaseURL  string   // Twilio signs this URL; media URLs are built on it
+	MaxAttempts    int      // a callback is requeued only while attempts + 1 < MaxAttempts
+	AllowedOrigins []string // Flex origins allowed to call the flex/* endpoints cross-origin
+}
+
+// NewServer returns the backend's handler. waitExperience, panel and extra mounts come from
+// their own packages; extra may add routes (the sandbox's demo desk) and may be nil.
+func NewServer(
+	logger *slog.Logger,
+	cfg Config,
+	tasks flexcallback.TaskRouter,
+	reservations flexcallback.Reservations,
+	voice flexcallback.Voice,
+	create Creator,
+	normalize func(string) (string, error),
+	validSignature SignatureValidator,
+	validateToken TokenValidateFunc,
+	mediaTokens MediaTokens,
+	waitExperience http.Handler,
+	panel http.Handler,
+	static http.Handler,
+	metrics http.Handler,
+	observe func(route, method string, status int, d time.Duration),
+	ready func(context.Context) error,
+	extra func(*mux.Router),
+) http.Handler {
+	r := mux.NewRouter()
+	r.Use(logRequests(logger, observe))
+	params := withParams(logger)
+	signed := func(h http.Handler) http.Handler {
+		return params(requireTwilioSignature(cfg.PublicBaseURL, validSignature, logger)(h))
+	}
+	flex := func(h http.Handler) http.Handler { return params(requireFlexToken(validateToken, logger)(h)) }
+	getOrPost := []string{http.MethodGet, http.MethodPost}
+
+	// Compatible paths first: existing Studio flows and Flex configurations call them.
+	studio := r.PathPrefix(basePath + "/studio").Subrouter()
+	studio.Handle("/create-callback", signed(handleCreateCallback(logger, create, normalize))).Methods(getOrPost...)
+	studio.Handle("/wait-experience", signed(waitExperience)).Methods(getOrPost...)
+
+	fx := r.PathPrefix(basePath + "/flex").Subrouter()
+	fx.Use(allowOrigins(cfg.AllowedOrigins))
+	fx.Handle("/requeue-callback", flex(handleRequeueCallback(logger, tasks, reservations, create, cfg.MaxAttempts))).Methods(http.MethodPost, http.MethodOptions)
+	fx.Handle("/fetch-voicemail", flex(handleFetchVoicemail(logger, tasks, reservations, voice))).Methods(http.MethodPost, http.MethodOptions)
+	fx.Handle("/voicemail-url", flex(handleVoicemailURL(logger, tasks, reservations, mediaTokens, cfg.PublicBaseURL))).Methods(http.MethodPost, http.MethodOptions)
+	fx.Handle("/delete-voicemail", flex(handleDeleteVoicemail(logger, tasks, reservations, voice))).Methods(http.MethodPost, http.MethodOptions)
+	fx.Handle("/voicemail/{RecordingSid}", handleVoicemailMedia(logger, voice, mediaTokens)).Methods(http.MethodGet, http.MethodHead)
+
+	r.Handle("/healthz", handleHealth()).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/readyz", handleReady(logger, ready)).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/metrics", metrics).Methods(http.MethodGet)
+
+	r.PathPrefix("/panel/").Handler(panel)
+	r.PathPrefix("/web/").Handler(http.StripPrefix("/web/", static))
+	if extra != nil {
+		extra(r)
+	}
+	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		writeError(req.Context(), w, logger, flexcallback.Errorf(flexcallback.ErrNotFound, "no such path"))
+	})
+	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		encode(w, http.StatusMethodNotAllowed, map[string]any{"success": false, "message": "method not allowed", "code": "method_not_allowed"})
+	})
+	return r
+}
+
+func handleHealth() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		encode(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+}
+
+// handleReady answers 200 while Twilio (or the sandbox) answers; a load balancer takes the
+// replica out of rotation otherwise.
+func handleReady(logger *slog.Logger, ready func(context.Context) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+		defer cancel()
+		if err := ready(ctx); err != nil {
+			logger.WarnContext(ctx, "not ready", "err", err)
+			encode(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "Twilio is not reachable"})
+			return
+		}
+		encode(w, http.StatusOK, map[string]string{"status": "ready"})
+	})
+}

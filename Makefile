@@ -1,0 +1,52 @@
+# flexcallback: `make run` starts the product on its embedded Twilio sandbox; `make test` installs
+# what the tests need when it is missing and runs them all. See README.md.
+
+GO        ?= go
+WASM      := web/app.wasm
+SHIM      := plugin-shim/build/plugin-flexcallback.js
+
+.PHONY: run test bench wasm shim build image setup gotest shimtest vet clean
+
+run: wasm shim
+	SANDBOX_CLOCK=real $(GO) run ./backend
+
+test: setup wasm shim vet gotest shimtest
+
+bench: setup wasm shim
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
+
+wasm:
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o $(WASM) ./wasm
+	gzip -9 -k -f $(WASM)
+
+# The plugin bundle, plus what the demo desk serves beside it (React 17 UMD, as Flex provides).
+shim: plugin-shim/node_modules
+	cd plugin-shim && CI=true npx flex-plugin build
+	mkdir -p web/demo/vendor
+	cp $(SHIM) web/demo/plugin-flexcallback.js
+	cp plugin-shim/node_modules/react/umd/react.production.min.js plugin-shim/node_modules/react-dom/umd/react-dom.production.min.js web/demo/vendor/
+
+plugin-shim/node_modules: plugin-shim/package-lock.json
+	cd plugin-shim && npm ci --no-audit --no-fund
+	touch plugin-shim/node_modules
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o build/flexcallback ./backend
+
+# Chromium (Debian's, never a downloaded one) for the browser tests.
+setup:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "install Debian's chromium (apt-get install chromium) for the browser tests" >&2; exit 1; fi; }
+
+vet:
+	$(GO) vet ./...
+
+gotest:
+	CI=$${CI:-true} $(GO) test -count=1 -timeout 15m ./...
+
+shimtest:
+	cd plugin-shim && npm test
+
+clean:
+	rm -rf build $(WASM) $(WASM).gz web/demo/vendor web/demo/plugin-flexcallback.js plugin-shim/build

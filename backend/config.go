@@ -1,0 +1,293 @@
+package main
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/joho/godotenv"
+
+	"flexcallback/backend/twilio"
+	"flexcallback/backend/waitexp"
+)
+
+// config is the whole configuration, read from the environment (and a .env file) in one place.
+// Each field's comment names its variable and default: this struct is the operator's manual.
+type config struct {
+	// ADDR: where the backend listens. Default 127.0.0.1:8080 (":8080" in the container).
+	Addr string
+	// PUBLIC_BASE_URL: the URL Twilio and browsers reach the backend at, e.g.
+	// https://callbacks.example.com. Twilio signs webhooks over it, so it must be exact (scheme,
+	// host, port, path prefix). Required with Twilio; in sandbox mode http://{ADDR}.
+	PublicBaseURL string
+
+	// TWILIO_ACCOUNT_SID (or ACCOUNT_SID) and TWILIO_AUTH_TOKEN (or AUTH_TOKEN). The auth token
+	// also checks webhook signatures. TWILIO_API_KEY and TWILIO_API_SECRET, when both set, are
+	// used for REST calls instead of the auth token. With no account SID and no auth token the
+	// backend runs on its embedded sandbox.
+	AccountSid, AuthToken, APIKey, APISecret string
+	// TWILIO_FLEX_WORKSPACE_SID: the Flex TaskRouter workspace (WS…). Required with Twilio.
+	WorkspaceSid string
+	// TWILIO_FLEX_CALLBACK_WORKFLOW_SID: the workflow of callbacks created without one (WW…).
+	CallbackWorkflowSid string
+	// TWILIO_SERVICE_RETRY_LIMIT (retries after the first try, default 3),
+	// TWILIO_SERVICE_MIN_BACKOFF and TWILIO_SERVICE_MAX_BACKOFF (milliseconds, default 100 and
+	// 2000): the retry of Twilio calls; the reference's names, better defaults.
+	Retry twilio.RetryPolicy
+	// TWILIO_API_BASE: send Twilio requests to another Twilio-compatible server, e.g. Prism.
+	APIBase string
+	// TWILIO_REGION: Twilio's regional API hosts, e.g. "au1". Default: none.
+	Region string
+
+	// SANDBOX=1 forces sandbox mode even with credentials; SANDBOX_ADDR (default
+	// 127.0.0.1:8081) is where the sandbox listens; SANDBOX_CLOCK=real lets its time run
+	// (default virtual: time moves only when told, for tests).
+	Sandbox          bool
+	SandboxAddr      string
+	SandboxRealClock bool
+
+	// PANEL_ALLOWED_ORIGINS: comma-separated origins that may frame the panel and talk to it.
+	// Default https://flex.twilio.com (and, in sandbox mode, the demo desk's origin).
+	AllowedOrigins []string
+	// MEDIA_TOKEN_SECRET: at least 32 bytes signing voicemail URLs. Default: random at start,
+	// which is fine for one replica; set it when several replicas share a load balancer.
+	MediaSecret []byte
+	// BUSINESS_TIME_ZONE: IANA zone of the contact centre, shown to agents as "system time".
+	// Default UTC.
+	BusinessTimeZone string
+	// DEFAULT_REGION: ISO 3166 region of numbers given without a country code. Default US.
+	DefaultRegion string
+	// MAX_ATTEMPTS: callback attempts before "retry later" is refused. Default 3.
+	MaxAttempts int
+	// WEB_DIR: the static files (web/ with app.wasm). Default "web".
+	WebDir string
+
+	// WAIT_RETAIN_PLACE_IN_QUEUE, WAIT_RETAIN_ROUTING, WAIT_ALLOW_ALTERNATE_NUMBER,
+	// WAIT_ALLOW_VOICEMAIL (default true), WAIT_ANNOUNCE_POSITION (default false),
+	// WAIT_HOLD_MUSIC_URL (default our own {PUBLIC_BASE_URL}/web/hold-music.mp3),
+	// WAIT_LANGUAGE (default en-US; es-MX built in), WAIT_PROMPTS_FILE (JSON overriding prompts),
+	// WAIT_MAX_RECORD_ATTEMPTS (2), WAIT_MAX_RECORD_LENGTH (seconds, 120).
+	Wait waitexp.Options
+
+	// LOG_LEVEL (debug, info, warn, error; default info) and LOG_FORMAT (json, text; default json).
+	LogLevel  slog.Level
+	LogFormat string
+}
+
+// loadConfig reads every variable, checks them all, and reports every problem at once.
+func loadConfig(getenv func(string) string) (config, []string, error) {
+	var problems, notes []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	get := func(names ...string) string {
+		for _, n := range names {
+			if v := strings.TrimSpace(getenv(n)); v != "" {
+				return v
+			}
+		}
+		return ""
+	}
+	boolean := func(name string, def bool) bool {
+		v := get(name)
+		if v == "" {
+			return def
+		}
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			bad("%s: %q is not true or false", name, v)
+		}
+		return b
+	}
+	integer := func(name string, def, lo, hi int) int {
+		v := get(name)
+		if v == "" {
+			return def
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < lo || n > hi {
+			bad("%s: %q is not a whole number from %d to %d", name, v, lo, hi)
+		}
+		return n
+	}
+
+	c := config{
+		Addr:                get("ADDR"),
+		PublicBaseURL:       strings.TrimRight(get("PUBLIC_BASE_URL"), "/"),
+		AccountSid:          get("TWILIO_ACCOUNT_SID", "ACCOUNT_SID"),
+		AuthToken:           get("TWILIO_AUTH_TOKEN", "AUTH_TOKEN"),
+		APIKey:              get("TWILIO_API_KEY"),
+		APISecret:           get("TWILIO_API_SECRET"),
+		WorkspaceSid:        get("TWILIO_FLEX_WORKSPACE_SID"),
+		CallbackWorkflowSid: get("TWILIO_FLEX_CALLBACK_WORKFLOW_SID"),
+		APIBase:             strings.TrimRight(get("TWILIO_API_BASE"), "/"),
+		Region:              get("TWILIO_REGION"),
+		SandboxAddr:         get("SANDBOX_ADDR"),
+		BusinessTimeZone:    get("BUSINESS_TIME_ZONE"),
+		DefaultRegion:       strings.ToUpper(get("DEFAULT_REGION")),
+		WebDir:              get("WEB_DIR"),
+		LogFormat:           strings.ToLower(get("LOG_FORMAT")),
+	}
+	if c.Addr == "" {
+		c.Addr = "127.0.0.1:8080"
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		bad("ADDR: %q is not host:port", c.Addr)
+	}
+	if c.SandboxAddr == "" {
+		c.SandboxAddr = "127.0.0.1:8081"
+	}
+	if c.DefaultRegion == "" {
+		c.DefaultRegion = "US"
+	}
+	if c.WebDir == "" {
+		c.WebDir = "web"
+	}
+	if c.BusinessTimeZone == "" {
+		c.BusinessTimeZone = "UTC"
+	}
+	if _, err := time.LoadLocation(c.BusinessTimeZone); err != nil {
+		bad("BUSINESS_TIME_ZONE: %q is not an IANA time zone", c.BusinessTimeZone)
+	}
+	c.Sandbox = boolean("SANDBOX", false) || (c.AccountSid == "" && c.AuthToken == "" && c.APIKey == "")
+	switch clock := strings.ToLower(get("SANDBOX_CLOCK")); clock {
+	case "", "virtual":
+	case "real":
+		c.SandboxRealClock = true
+	default:
+		bad("SANDBOX_CLOCK: %q is not virtual or real", clock)
+	}
+
+	c.Retry = twilio.RetryPolicy{
+		Limit:      integer("TWILIO_SERVICE_RETRY_LIMIT", 0, 0, 10),
+		MinBackoff: time.Duration(integer("TWILIO_SERVICE_MIN_BACKOFF", 100, 0, 60_000)) * time.Millisecond,
+		MaxBackoff: time.Duration(integer("TWILIO_SERVICE_MAX_BACKOFF", 2000, 0, 60_000)) * time.Millisecond,
+	}
+	if get("TWILIO_SERVICE_RETRY_LIMIT") == "0" {
+		c.Retry.Limit = -1 // an explicit 0 means no retries
+	}
+	c.MaxAttempts = integer("MAX_ATTEMPTS", 3, 1, 100)
+
+	if !c.Sandbox {
+		if c.AccountSid == "" {
+			bad("TWILIO_ACCOUNT_SID: required (or leave all Twilio credentials unset for sandbox mode)")
+		}
+		if c.AuthToken == "" {
+			bad("TWILIO_AUTH_TOKEN: required: it checks the signature of Twilio's webhooks")
+		}
+		if (c.APIKey == "") != (c.APISecret == "") {
+			bad("TWILIO_API_KEY and TWILIO_API_SECRET: set both or neither")
+		}
+		if c.WorkspaceSid == "" {
+			bad("TWILIO_FLEX_WORKSPACE_SID: required")
+		}
+		if c.CallbackWorkflowSid == "" {
+			notes = append(notes, "TWILIO_FLEX_CALLBACK_WORKFLOW_SID is unset: create-callback requests must name a workflowSid")
+		}
+		if c.PublicBaseURL == "" {
+			bad("PUBLIC_BASE_URL: required: Twilio signs webhooks over it")
+		}
+	}
+	// In sandbox mode an empty PUBLIC_BASE_URL becomes http://127.0.0.1:{port} once listening.
+	if u, err := url.Parse(c.PublicBaseURL); c.PublicBaseURL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "") {
+		bad("PUBLIC_BASE_URL: %q is not an http(s) base URL", c.PublicBaseURL)
+	}
+	if c.APIBase != "" {
+		if u, err := url.Parse(c.APIBase); err != nil || u.Host == "" {
+			bad("TWILIO_API_BASE: %q is not a URL", c.APIBase)
+		}
+	}
+
+	c.AllowedOrigins = []string{"https://flex.twilio.com"}
+	if v := get("PANEL_ALLOWED_ORIGINS"); v != "" {
+		c.AllowedOrigins = nil
+		for _, o := range strings.Split(v, ",") {
+			o = strings.TrimRight(strings.TrimSpace(o), "/")
+			if u, err := url.Parse(o); err != nil || u.Host == "" || u.Path != "" || (u.Scheme != "https" && u.Scheme != "http") {
+				bad("PANEL_ALLOWED_ORIGINS: %q is not an origin such as https://flex.twilio.com", o)
+				continue
+			}
+			c.AllowedOrigins = append(c.AllowedOrigins, o)
+		}
+	}
+
+	if s := get("MEDIA_TOKEN_SECRET"); s != "" {
+		if len(s) < 32 {
+			bad("MEDIA_TOKEN_SECRET: needs at least 32 characters")
+		}
+		c.MediaSecret = []byte(s)
+	} else {
+		c.MediaSecret = make([]byte, 32)
+		rand.Read(c.MediaSecret)
+		if !c.Sandbox {
+			notes = append(notes, "MEDIA_TOKEN_SECRET is unset: a random key is used, so voicemail URLs work only on this replica")
+		}
+	}
+
+	c.Wait = waitexp.Options{
+		RetainPlaceInQueue:   boolean("WAIT_RETAIN_PLACE_IN_QUEUE", true),
+		RetainRouting:        boolean("WAIT_RETAIN_ROUTING", true),
+		AllowAlternateNumber: boolean("WAIT_ALLOW_ALTERNATE_NUMBER", true),
+		AllowVoicemail:       boolean("WAIT_ALLOW_VOICEMAIL", true),
+		AnnouncePosition:     boolean("WAIT_ANNOUNCE_POSITION", false),
+		HoldMusicURL:         get("WAIT_HOLD_MUSIC_URL"),
+		Language:             get("WAIT_LANGUAGE"),
+		PromptsFile:          get("WAIT_PROMPTS_FILE"),
+		MaxRecordAttempts:    integer("WAIT_MAX_RECORD_ATTEMPTS", 2, 1, 10),
+		MaxRecordLength:      integer("WAIT_MAX_RECORD_LENGTH", 120, 5, 3600),
+		Region:               c.DefaultRegion,
+	}
+	if c.Wait.PromptsFile != "" {
+		if _, err := os.Stat(c.Wait.PromptsFile); err != nil {
+			bad("WAIT_PROMPTS_FILE: %v", err)
+		}
+	}
+
+	switch strings.ToLower(get("LOG_LEVEL")) {
+	case "", "info":
+		c.LogLevel = slog.LevelInfo
+	case "debug":
+		c.LogLevel = slog.LevelDebug
+	case "warn", "warning":
+		c.LogLevel = slog.LevelWarn
+	case "error":
+		c.LogLevel = slog.LevelError
+	default:
+		bad("LOG_LEVEL: %q is not debug, info, warn or error", get("LOG_LEVEL"))
+	}
+	switch c.LogFormat {
+	case "", "json", "text":
+	default:
+		bad("LOG_FORMAT: %q is not json or text", c.LogFormat)
+	}
+
+	if len(problems) > 0 {
+		return c, notes, errors.New("configuration:\n  - " + strings.Join(problems, "\n  - "))
+	}
+	return c, notes, nil
+}
+
+// withDotEnv layers a .env file under the environment: a variable set in the environment wins.
+func withDotEnv(getenv func(string) string, path string) (func(string) string, error) {
+	if path == "" {
+		return getenv, nil
+	}
+	vals, err := godotenv.Read(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return getenv, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return func(k string) string {
+		if v := getenv(k); v != "" {
+			return v
+		}
+		return vals[k]
+	}, nil
+}

@@ -1,0 +1,236 @@
+// Package demo serves the demo desk at /demo/ in sandbox mode: the static desk page (which loads
+// the real plugin bundle into an emulation of Flex), a proxy to the sandbox's admin and REST
+// APIs, and scenario endpoints that play callers against the backend the way Twilio would:
+// Studio calling create-callback, a caller pressing keys in the queue, a caller leaving a
+// voicemail.
+package demo
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha1"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Config is what the desk needs to reach the sandbox and the backend.
+type Config struct {
+	Dir                 string // web/demo: index.html, desk.js, the plugin bundle and React copies
+	SandboxURL          string // http://127.0.0.1:8081
+	AccountSid          string
+	AuthToken           string
+	CallbackWorkflowSid string
+	PublicBaseURL       string // the backend, as Twilio reaches it
+	Logger              *slog.Logger
+}
+
+const waitPath = "/features/callback-and-voicemail/studio/wait-experience"
+
+// New returns the handler of every path under /demo/.
+func New(cfg Config) (http.Handler, error) {
+	su, err := url.Parse(cfg.SandboxURL)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox URL: %w", err)
+	}
+	d := &desk{cfg: cfg, hc: &http.Client{Timeout: 30 * time.Second}}
+	mux := http.NewServeMux()
+	mux.Handle("/demo/sandbox/", http.StripPrefix("/demo/sandbox", httputil.NewSingleHostReverseProxy(su)))
+	mux.HandleFunc("GET /demo/config.json", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"backendUrl": cfg.PublicBaseURL})
+	})
+	mux.HandleFunc("POST /demo/scenario/{name}", d.handleScenario)
+	mux.HandleFunc("GET /demo/outbound.xml", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/xml")
+		io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Response><Say>This is the simulated outbound call of the demo desk.</Say><Pause length="600"/></Response>`)
+	})
+	mux.Handle("/demo/", http.StripPrefix("/demo/", http.FileServer(http.Dir(cfg.Dir))))
+	return mux, nil
+}
+
+type desk struct {
+	cfg Config
+	hc  *http.Client
+}
+
+// handleScenario starts a scenario and answers at once with the caller's call SID (if any);
+// the caller goes on in the background, as a real caller would.
+func (d *desk) handleScenario(w http.ResponseWriter, r *http.Request) {
+	caller := fmt.Sprintf("+1415555%04d", 2000+rand.IntN(7000))
+	var run func(ctx context.Context) error
+	switch r.PathValue("name") {
+	case "ivr-callback":
+		run = func(ctx context.Context) error { return d.ivrCallback(ctx, caller) }
+	case "inqueue-callback":
+		run = func(ctx context.Context) error { return d.inQueue(ctx, caller, false) }
+	case "voicemail":
+		run = func(ctx context.Context) error { return d.inQueue(ctx, caller, true) }
+	default:
+		writeJSON(w, http.StatusNotFound, map[string]string{"message": "no such scenario"})
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		if err := run(ctx); err != nil {
+			d.cfg.Logger.Error("demo scenario failed", "scenario", r.PathValue("name"), "err", err)
+		}
+	}()
+	writeJSON(w, http.StatusAccepted, map[string]string{"scenario": r.PathValue("name"), "caller": caller})
+}
+
+// ivrCallback is Studio's "Run Function" widget after the caller chose a callback in the IVR.
+func (d *desk) ivrCallback(ctx context.Context, caller string) error {
+	form := url.Values{
+		"numberToCall": {caller}, "numberToCallFrom": {"+14155550100"},
+		"flexFlowSid": {"FW00000000000000000000000000000001"},
+	}
+	u := d.cfg.PublicBaseURL + "/features/callback-and-voicemail/studio/create-callback"
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, strings.NewReader(form.Encode()))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Twilio-Signature", sign(d.cfg.AuthToken, u, form))
+	resp, err := d.hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("create-callback: %s: %s", resp.Status, body)
+	}
+	return nil
+}
+
+// inQueue is a caller sent to Flex (Studio's Send to Flex with our wait experience as hold
+// music) who presses * and asks for a callback, or leaves a voicemail.
+func (d *desk) inQueue(ctx context.Context, caller string, voicemail bool) error {
+	var call struct {
+		CallSid string `json:"callSid"`
+	}
+	attrs := fmt.Sprintf(`{"type":"inbound","name":%q,"conversations":{"hang_up_by":"Customer"}}`, caller)
+	err := d.admin(ctx, "POST", "/_sandbox/calls", map[string]any{
+		"from": caller, "to": "+14155550100",
+		"enqueue": map[string]any{"workflowSid": d.cfg.CallbackWorkflowSid, "waitUrl": d.cfg.PublicBaseURL + waitPath, "attributes": attrs},
+	}, &call)
+	if err != nil {
+		return err
+	}
+	steps := []string{"*#", "1#", "1"} // star, callback, this number
+	if voicemail {
+		steps = []string{"*#", "2#"}
+	}
+	for _, digits := range steps {
+		if err := d.waitFor(ctx, call.CallSid, "Gather"); err != nil {
+			return err
+		}
+		if err := d.admin(ctx, "POST", "/_sandbox/calls/"+call.CallSid+"/digits", map[string]string{"digits": digits}, nil); err != nil {
+			return err
+		}
+	}
+	if !voicemail {
+		return nil
+	}
+	if err := d.admin(ctx, "POST", "/_sandbox/calls/"+call.CallSid+"/speech",
+		map[string]string{"text": "Hi, this is about my order from last week. Please call me back this afternoon."}, nil); err != nil {
+		return err
+	}
+	if err := d.waitFor(ctx, call.CallSid, "Record"); err != nil {
+		return err
+	}
+	time.Sleep(2 * time.Second) // the caller speaks
+	return d.admin(ctx, "POST", "/_sandbox/calls/"+call.CallSid+"/digits", map[string]string{"digits": "*"}, nil)
+}
+
+// waitFor polls the call until it waits at verb.
+func (d *desk) waitFor(ctx context.Context, callSid, verb string) error {
+	for {
+		var c struct {
+			Status   string `json:"status"`
+			Timeline []struct {
+				Verb string `json:"verb"`
+			} `json:"timeline"`
+		}
+		if err := d.admin(ctx, "GET", "/_sandbox/calls/"+callSid, nil, &c); err != nil {
+			return err
+		}
+		if n := len(c.Timeline); n > 0 && c.Timeline[n-1].Verb == verb {
+			return nil
+		}
+		if slices.Contains([]string{"completed", "canceled", "failed"}, c.Status) {
+			return fmt.Errorf("call %s ended (%s) before %s", callSid, c.Status, verb)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("call %s never reached %s: %w", callSid, verb, ctx.Err())
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+func (d *desk) admin(ctx context.Context, method, path string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, d.cfg.SandboxURL+path, body)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := d.hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode >= 300 {
+		return fmt.Errorf("sandbox %s %s: %s: %s", method, path, resp.Status, b)
+	}
+	if out != nil {
+		return json.Unmarshal(b, out)
+	}
+	return nil
+}
+
+// sign computes X-Twilio-Signature as Twilio does for a POST: HMAC-SHA1 over the URL and the
+// sorted form parameters.
+func sign(authToken, u string, form url.Values) string {
+	keys := make([]string, 0, len(form))
+	for k := range form {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var b strings.Builder
+	b.WriteString(u)
+	for _, k := range keys {
+		for _, v := range form[k] {
+			b.WriteString(k + v)
+		}
+	}
+	mac := hmac.New(sha1.New, []byte(authToken))
+	mac.Write([]byte(b.String()))
+	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,227 @@
+// Command backend serves flexcallback: the Studio and Flex endpoints, the in-queue wait
+// experience, the agent panel, and, with no Twilio account configured, an embedded Twilio
+// sandbox with a demo desk.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+	_ "time/tzdata" // BUSINESS_TIME_ZONE works in a container with no zoneinfo
+
+	"github.com/gorilla/mux"
+	"golang.org/x/sync/errgroup"
+
+	"flexcallback/backend/api"
+	"flexcallback/backend/callback"
+	"flexcallback/backend/demo"
+	"flexcallback/backend/inmem"
+	"flexcallback/backend/media"
+	"flexcallback/backend/metrics"
+	"flexcallback/backend/panel"
+	"flexcallback/backend/phone"
+	"flexcallback/backend/sandbox"
+	"flexcallback/backend/twilio"
+	"flexcallback/backend/waitexp"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args, os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+// listening is told the backend's address once it listens (tests use it); nil in production.
+type listening func(addr, sandboxAddr string)
+
+// run starts everything and serves until ctx ends, then drains requests in flight.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	return runWith(ctx, args, getenv, stdout, stderr, nil)
+}
+
+func runWith(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, onListen listening) error {
+	flags := flag.NewFlagSet(args[0], flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	envFile := flags.String("env-file", ".env", "a .env file read under the environment (\"\" for none)")
+	if err := flags.Parse(args[1:]); err != nil {
+		return err
+	}
+	getenv, err := withDotEnv(getenv, *envFile)
+	if err != nil {
+		return err
+	}
+	cfg, notes, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(stderr, cfg)
+	for _, n := range notes {
+		logger.Warn(n)
+	}
+
+	// Listen before anything else, so a taken port fails at once.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	defer ln.Close()
+	g, gctx := errgroup.WithContext(ctx)
+
+	var sb *sandbox.Sandbox
+	sandboxAddr := ""
+	if cfg.Sandbox {
+		sb = sandbox.New(sandbox.Config{Logger: logger.With("component", "sandbox"), RealClock: cfg.SandboxRealClock})
+		defer sb.Close()
+		sln, err := net.Listen("tcp", cfg.SandboxAddr)
+		if err != nil {
+			return fmt.Errorf("listen on SANDBOX_ADDR %s: %w", cfg.SandboxAddr, err)
+		}
+		sandboxAddr = sln.Addr().String()
+		info := sb.Info()
+		cfg.AccountSid, cfg.AuthToken, cfg.APIKey, cfg.APISecret = info.AccountSid, info.AuthToken, "", ""
+		cfg.WorkspaceSid, cfg.CallbackWorkflowSid = info.WorkspaceSid, info.Workflows["callback"]
+		cfg.APIBase = "http://" + sandboxAddr
+		_, port, _ := net.SplitHostPort(ln.Addr().String())
+		cfg.AllowedOrigins = append(cfg.AllowedOrigins, "http://localhost:"+port)
+		ssrv := newHTTPServer(sb.Handler(), logger)
+		g.Go(func() error { return serve(gctx, ssrv, sln) })
+		logger.Warn("SANDBOX MODE: no Twilio account configured; Twilio is simulated on this machine",
+			"sandbox", cfg.APIBase, "clock", map[bool]string{true: "real", false: "virtual"}[cfg.SandboxRealClock],
+			"demo_desk", "http://localhost:"+port+"/demo/")
+	}
+	if cfg.PublicBaseURL == "" {
+		_, port, _ := net.SplitHostPort(ln.Addr().String())
+		cfg.PublicBaseURL = "http://127.0.0.1:" + port
+	}
+
+	handler, err := newHandler(cfg, logger, sb, sandboxAddr)
+	if err != nil {
+		return err
+	}
+	srv := newHTTPServer(handler, logger)
+	g.Go(func() error { return serve(gctx, srv, ln) })
+	logger.Info("listening", "addr", ln.Addr().String(), "public_base_url", cfg.PublicBaseURL)
+	if onListen != nil {
+		onListen(ln.Addr().String(), sandboxAddr)
+	}
+	return g.Wait()
+}
+
+// newHandler wires the packages together.
+func newHandler(cfg config, logger *slog.Logger, sb *sandbox.Sandbox, sandboxAddr string) (http.Handler, error) {
+	m := metrics.New()
+	tw, err := twilio.New(twilio.Config{
+		AccountSid: cfg.AccountSid, AuthToken: cfg.AuthToken, APIKey: cfg.APIKey, APISecret: cfg.APISecret,
+		WorkspaceSid: cfg.WorkspaceSid, APIBase: cfg.APIBase, Region: cfg.Region,
+		Retry: cfg.Retry, Logger: logger.With("component", "twilio"), Observer: m,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("twilio client: %w", err)
+	}
+	store := inmem.New(0)
+	creator := callback.New(callback.Config{DefaultWorkflowSid: cfg.CallbackWorkflowSid, TimeZone: cfg.BusinessTimeZone},
+		tw, store, logger.With("component", "callback"), m, time.Now)
+	wait, err := waitexp.New(cfg.Wait, cfg.PublicBaseURL, tw, tw, creator, logger.With("component", "waitexp"), time.Now)
+	if err != nil {
+		return nil, fmt.Errorf("wait experience: %w", err)
+	}
+	signer, err := media.NewSigner(cfg.MediaSecret, media.MaxTTL)
+	if err != nil {
+		return nil, err
+	}
+	panelHandler, err := panel.NewHandler(panel.Config{
+		WebDir: cfg.WebDir, AllowedOrigins: cfg.AllowedOrigins, BusinessTimeZone: cfg.BusinessTimeZone, Logger: logger.With("component", "panel"),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("panel: %w", err)
+	}
+	var extra func(r *mux.Router)
+	if sb != nil {
+		if extra, err = demoRoutes(cfg, sb, sandboxAddr, logger.With("component", "demo")); err != nil {
+			return nil, err
+		}
+	}
+	return api.NewServer(logger, api.Config{PublicBaseURL: cfg.PublicBaseURL, MaxAttempts: cfg.MaxAttempts, AllowedOrigins: cfg.AllowedOrigins},
+		tw, tw, tw, creator,
+		func(s string) (string, error) { return phone.Normalize(s, cfg.DefaultRegion) },
+		twilio.NewSignatureValidator(cfg.AuthToken),
+		api.CachedTokenValidator(tw, store, time.Now),
+		signer,
+		wait,
+		panelHandler,
+		http.FileServer(http.Dir(cfg.WebDir)),
+		m.Handler(),
+		m.Request,
+		tw.Ping,
+		extra,
+	), nil
+}
+
+func newHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      5 * time.Minute, // a voicemail streams for as long as the agent listens
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+}
+
+// serve runs srv on ln until ctx ends, then shuts it down with a fresh deadline so requests in
+// flight finish.
+func serve(ctx context.Context, srv *http.Server, ln net.Listener) error {
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func newLogger(w io.Writer, cfg config) *slog.Logger {
+	level := new(slog.LevelVar)
+	level.Set(cfg.LogLevel)
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// demoRoutes mounts the demo desk (sandbox mode only).
+func demoRoutes(cfg config, sb *sandbox.Sandbox, sandboxAddr string, logger *slog.Logger) (func(*mux.Router), error) {
+	info := sb.Info()
+	h, err := demo.New(demo.Config{
+		Dir: filepath.Join(cfg.WebDir, "demo"), SandboxURL: "http://" + sandboxAddr,
+		AccountSid: info.AccountSid, AuthToken: info.AuthToken, CallbackWorkflowSid: info.Workflows["callback"],
+		PublicBaseURL: cfg.PublicBaseURL, Logger: logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return func(r *mux.Router) { r.PathPrefix("/demo/").Handler(h) }, nil
+}

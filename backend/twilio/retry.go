@@ -1,0 +1,163 @@
+package twilio
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// opKind says how safe it is to send an operation again.
+type opKind int
+
+const (
+	// opIdempotent operations (GET, DELETE, updates that set a value, IAM validation) are retried
+	// on 429, 5xx and network errors. An If-Match update that fails with 412 is not retried here:
+	// re-reading the task is the caller's loop.
+	opIdempotent opKind = iota
+	// opCreate operations make something new. They are retried only when Twilio certainly did
+	// not act: 429, a 503 whose body is empty or Twilio's own error, or a request that never left
+	// (connection refused, DNS). Any other failure after sending is ErrAmbiguous.
+	opCreate
+)
+
+// do runs call under the retry policy: each attempt gets a fresh twilio-go client bound to its
+// own deadline, and the whole operation the policy's overall deadline. call reports its result
+// through its closure; the error it returns is twilio-go's, translated here.
+// op names the operation for metrics and logs (a fixed string: no SIDs in metric labels); sid,
+// when not "", names the resource in logs and in the error.
+func (c *Client) do(ctx context.Context, op, sid string, kind opKind, call func(a *attempt) error) error {
+	return c.run(ctx, op, sid, kind, false, call)
+}
+
+// run is do; with stream, a successful attempt's context stays alive after call returns (until
+// the caller's ctx ends or call's owner cancels it), and the per-attempt deadline covers only
+// the wait for the response headers, so a long download is not cut.
+func (c *Client) run(ctx context.Context, op, sid string, kind opKind, stream bool, call func(a *attempt) error) error {
+	opCtx, cancel := context.WithTimeout(ctx, c.retry.Deadline)
+	defer cancel()
+	for n := 0; ; n++ {
+		a := &attempt{}
+		var stopTimer func() bool
+		if stream {
+			a.ctx, a.cancel = context.WithCancel(ctx)
+			limit := c.timeout
+			if dl, ok := opCtx.Deadline(); ok && time.Until(dl) < limit {
+				limit = time.Until(dl)
+			}
+			stopTimer = time.AfterFunc(limit, a.cancel).Stop
+			a.headersDone = stopTimer
+		} else {
+			a.ctx, a.cancel = context.WithTimeout(opCtx, c.timeout)
+		}
+		start := time.Now()
+		err := call(a)
+		if err == nil && stream {
+			// call has taken the response and called a.headersDone; a.cancel now belongs to it.
+		} else {
+			if stopTimer != nil {
+				stopTimer()
+			}
+			a.cancel()
+		}
+		s := a.snap()
+		if c.obs != nil {
+			c.obs.TwilioCall(op, s.status, time.Since(start))
+		}
+		if err == nil {
+			return nil
+		}
+		retry, ambiguous := classify(kind, s)
+		if !retry || n >= c.retry.Limit || opCtx.Err() != nil {
+			return c.fail(strings.TrimSpace(op+" "+sid), s, err, ambiguous)
+		}
+		wait := c.backoff(n)
+		if ra := retryAfter(s.header); ra > wait {
+			wait = ra
+		}
+		if dl, ok := opCtx.Deadline(); ok && time.Until(dl) <= wait {
+			// Waiting would outlive the operation: give up now and pass Retry-After on.
+			return c.fail(strings.TrimSpace(op+" "+sid), s, err, ambiguous)
+		}
+		info := restInfo(s, err)
+		c.log.WarnContext(ctx, "twilio call failed; retrying", "op", op, "sid", sid, "attempt", n+1,
+			"status", s.status, "code", info.Code, "wait", wait, "sent", s.sent)
+		if c.obs != nil {
+			c.obs.TwilioRetry(op, s.status)
+		}
+		if werr := c.sleep(opCtx, wait); werr != nil {
+			return c.fail(strings.TrimSpace(op+" "+sid), s, err, ambiguous)
+		}
+	}
+}
+
+// classify decides whether an attempt that failed may be sent again, and whether a create that
+// may not be sent again may have happened.
+func classify(kind opKind, s snapshot) (retry, ambiguous bool) {
+	switch {
+	case s.status == http.StatusTooManyRequests:
+		return true, false // Twilio refused before acting
+	case s.status == http.StatusServiceUnavailable:
+		if kind == opIdempotent || provesRejection(s.body) {
+			return true, false
+		}
+		return false, true
+	case s.status >= 500:
+		if kind == opIdempotent {
+			return true, false
+		}
+		return false, true
+	case s.status >= 400:
+		return false, false
+	case s.status != 0:
+		// An answer came but could not be read whole: a create did happen, we lost its SID.
+		if s.readErr == nil {
+			return false, false // an answer we do not understand; sending again will not help
+		}
+		return kind == opIdempotent, kind == opCreate
+	case s.rtErr == nil:
+		return false, false // failed before the wire (bad URL, credentials twilio-go refuses)
+	case !s.sent:
+		return true, false // connection refused, DNS: nothing reached Twilio
+	default:
+		return kind == opIdempotent, kind == opCreate // timeout or reset after sending
+	}
+}
+
+// provesRejection reports whether a 503 body shows Twilio refused the request: no body at all, or
+// Twilio's JSON error document. A proxy's HTML page proves nothing.
+func provesRejection(body []byte) bool {
+	if len(strings.TrimSpace(string(body))) == 0 {
+		return true
+	}
+	e, ok := parseRestError(body)
+	return ok && (e.Code != 0 || e.Message != "")
+}
+
+// backoff is the wait before retry n+1: capped exponential with full jitter, in
+// [MinBackoff, min(MaxBackoff, MinBackoff·2ⁿ)].
+func (c *Client) backoff(n int) time.Duration {
+	lo, hi := c.retry.MinBackoff, c.retry.MaxBackoff
+	upper := lo
+	for i := 0; i < n && upper < hi; i++ {
+		upper *= 2
+	}
+	upper = min(upper, hi)
+	return lo + time.Duration(c.jitter(int64(upper-lo)+1))
+}
+
+// retryAfter reads Retry-After in seconds or as an HTTP date; 0 when absent or unreadable.
+func retryAfter(h http.Header) time.Duration {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
+		return time.Duration(s) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(time.Until(t), 0)
+	}
+	return 0
+}

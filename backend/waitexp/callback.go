@@ -1,0 +1,196 @@
+package waitexp
+
+import (
+	"context"
+	"strings"
+
+	"github.com/twilio/twilio-go/twiml"
+
+	"flexcallback"
+	"flexcallback/backend/phone"
+)
+
+// Cancel reasons of the reference (spec §3.6); reports filter on them.
+const (
+	reasonCallback  = "Opted to request a callback"
+	reasonVoicemail = "Opted to leave a voicemail"
+)
+
+// callbackOrVoicemail follows the menu: 1 is a callback, 2 a voicemail. When only voicemail can
+// be offered, its menu said "press 1", so 1 means voicemail there.
+func (t *turn) callbackOrVoicemail(ctx context.Context) []twiml.Element {
+	o := t.offer()
+	d := t.p.get("Digits")
+	switch {
+	case t.s.taskSid == "":
+		return []twiml.Element{redirect(t.loopURL(t.s))}
+	case d == "1" && o.callback:
+		return t.offerCallback(o)
+	case (d == "2" || d == "1") && o.voicemail:
+		return t.startVoicemail(ctx)
+	}
+	return []twiml.Element{redirect(t.loopURL(t.s))}
+}
+
+// offerCallback asks which number to call back, skipping what cannot be offered: the caller's
+// own number when it is not dialable (B6), another number when that option is off.
+func (t *turn) offerCallback(o offer) []twiml.Element {
+	switch {
+	case o.sameNumber != "" && t.opts.AllowAlternateNumber:
+		return []twiml.Element{
+			gather(t.url(modeCallbackChoice, t.s), 5, 1, "", t.v.say(keyCallbackChoice)),
+			redirect(t.loopURL(t.s)),
+		}
+	case o.sameNumber != "":
+		return []twiml.Element{redirect(t.url(modeSubmitCallback, t.s, pTo, o.sameNumber))}
+	case t.opts.AllowAlternateNumber:
+		return t.askNumber()
+	}
+	return []twiml.Element{redirect(t.loopURL(t.s))}
+}
+
+// askNumber asks for the number to call back; with no entry the caller goes back to the music.
+func (t *turn) askNumber(before ...twiml.Element) []twiml.Element {
+	return append(before,
+		gather(t.url(modeOtherNumberOption, t.s), 10, 0, "#", t.v.say(keyCallbackForOtherNumber)),
+		redirect(t.loopURL(t.s)),
+	)
+}
+
+// callbackChoice follows "1 for this number, 2 for another".
+func (t *turn) callbackChoice() []twiml.Element {
+	o := t.offer()
+	switch d := t.p.get("Digits"); {
+	case d == "1" && o.sameNumber != "":
+		return []twiml.Element{redirect(t.url(modeSubmitCallback, t.s, pTo, o.sameNumber))}
+	case (d == "2" || d == "1") && t.opts.AllowAlternateNumber:
+		return t.askNumber()
+	}
+	return []twiml.Element{redirect(t.loopURL(t.s))}
+}
+
+// otherNumberOption reads back the number entered, normalised to E.164 (B6), and asks to
+// confirm it. A number we cannot call is asked for again.
+func (t *turn) otherNumberOption() []twiml.Element {
+	n, ok := t.normalize(t.p.get("Digits"))
+	if !ok {
+		return t.askNumber(t.v.say(keyInvalidNumber))
+	}
+	confirm := t.v.say(keyOtherNumberConfirm1)
+	confirm.Message = strings.TrimRight(confirm.Message, " ") + " "
+	confirm.InnerElements = []twiml.Element{sayAs{text: n, interpretAs: "telephone"}}
+	return []twiml.Element{
+		confirm,
+		gather(t.url(modeOtherNumberConfirm, t.s, pUpdatedPhoneNumber, n), 15, 1, "#", t.v.say(keyOtherNumberConfirm2)),
+		redirect(t.loopURL(t.s)),
+	}
+}
+
+// otherNumberConfirm follows "1 to confirm, 2 to re-enter".
+func (t *turn) otherNumberConfirm() []twiml.Element {
+	if t.p.get("Digits") != "1" {
+		return t.askNumber()
+	}
+	// Calls from before a deploy carry the raw digits the reference stored.
+	n, ok := t.normalize(t.p.get(pUpdatedPhoneNumber))
+	if !ok {
+		return t.askNumber(t.v.say(keyInvalidNumber))
+	}
+	return []twiml.Element{redirect(t.url(modeSubmitCallback, t.s, pTo, n))}
+}
+
+// normalize returns raw as a dialable E.164 number.
+func (t *turn) normalize(raw string) (string, bool) {
+	raw = strings.TrimSuffix(strings.TrimSpace(raw), "#")
+	if raw == "" || phone.IsAddress(raw) {
+		return "", false
+	}
+	n, err := phone.Normalize(raw, t.opts.Region)
+	return n, err == nil
+}
+
+// submitCallback creates the callback, then cancels the call task, then confirms (B8). If the
+// create fails the caller hears an apology and stays queued with the call task untouched.
+func (t *turn) submitCallback(ctx context.Context) []twiml.Element {
+	sorry := []twiml.Element{t.v.say(keyProcessingError), redirect(t.loopURL(t.s))}
+	if t.s.taskSid == "" {
+		t.log.WarnContext(ctx, "submit-callback without a call task")
+		return sorry
+	}
+	to, ok := t.normalize(t.p.get(pTo))
+	if !ok {
+		if t.opts.AllowAlternateNumber {
+			return t.askNumber(t.v.say(keyInvalidNumber))
+		}
+		return []twiml.Element{t.v.say(keyInvalidNumber), redirect(t.loopURL(t.s))}
+	}
+	log := t.log.With("task_sid", t.s.taskSid, "to", phone.Mask(to))
+	task, found, err := t.callTask(ctx)
+	if err != nil {
+		log.ErrorContext(ctx, "fetch call task", "err", err)
+		return sorry
+	}
+	if found && connecting(task) {
+		// An agent took the call meanwhile: it is about to be bridged.
+		log.InfoContext(ctx, "call task already assigned; no callback", "status", task.Status)
+		return []twiml.Element{redirect(t.loopURL(t.s))}
+	}
+	r := flexcallback.Request{
+		NumberToCall:     to,
+		NumberToCallFrom: t.p.get("Called"),
+		Key:              t.s.taskSid + ":callback",
+	}
+	t.retain(&r, task, found)
+	sid, replayed, err := t.create.Create(ctx, r)
+	if err != nil {
+		log.ErrorContext(ctx, "create callback failed; caller stays queued", "err", err)
+		return sorry
+	}
+	log.InfoContext(ctx, "callback created", "callback_task_sid", sid, "replayed", replayed)
+	if found && waiting(task) {
+		// The request is safe in its own task now; a failed cancel only leaves a stale call task,
+		// which TaskRouter cancels when the call leaves the queue.
+		if res, err := t.cancelTask(ctx, task, reasonCallback); err != nil {
+			log.ErrorContext(ctx, "cancel call task after callback", "outcome", res, "err", err)
+		} else {
+			log.InfoContext(ctx, "call task canceled", "outcome", res)
+		}
+	}
+	return []twiml.Element{t.v.say(keyCallbackSubmitted), &twiml.VoiceHangup{}}
+}
+
+// callTask fetches the call's task. A task that no longer exists is found false, not an error:
+// the request can still be made, without the task's routing.
+func (t *turn) callTask(ctx context.Context) (flexcallback.Task, bool, error) {
+	task, err := t.tasks.FetchTask(ctx, t.s.taskSid)
+	if isGone(err) {
+		t.log.WarnContext(ctx, "call task not found", "task_sid", t.s.taskSid)
+		return flexcallback.Task{}, false, nil
+	}
+	if err != nil {
+		return flexcallback.Task{}, false, err
+	}
+	return task, true, nil
+}
+
+// retain applies retainRouting and retainPlaceInQueue.
+func (t *turn) retain(r *flexcallback.Request, task flexcallback.Task, found bool) {
+	if !found {
+		return
+	}
+	if t.opts.RetainRouting {
+		r.Original = &task
+	}
+	if t.opts.RetainPlaceInQueue {
+		r.VirtualStartTime = task.DateCreated
+	}
+}
+
+func waiting(t flexcallback.Task) bool {
+	return t.Status == flexcallback.StatusPending || t.Status == flexcallback.StatusReserved
+}
+
+func connecting(t flexcallback.Task) bool {
+	return t.Status == flexcallback.StatusAssigned || t.Status == flexcallback.StatusWrapping ||
+		t.Status == flexcallback.StatusCompleted
+}

@@ -1,0 +1,141 @@
+package waitexp
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"flexcallback"
+)
+
+// queueTTL is how long a fetched voice queue is trusted. Its workflow never changes; its average
+// wait does, and one fetch a minute per queue is nothing (B10, P1).
+const queueTTL = time.Minute
+
+// maxQueues bounds the cache; a contact centre has a handful of queues.
+const maxQueues = 1024
+
+// queueCache maps voice queue SIDs to the queue, whose friendly name is the workflow SID.
+type queueCache struct {
+	mu  sync.Mutex
+	ttl time.Duration
+	m   map[string]queueEntry
+}
+
+type queueEntry struct {
+	q  flexcallback.Queue
+	at time.Time
+}
+
+func newQueueCache(ttl time.Duration) *queueCache {
+	return &queueCache{ttl: ttl, m: map[string]queueEntry{}}
+}
+
+// queue returns the voice queue, from the cache while fresh. When the fetch fails a stale entry
+// is still better than nothing.
+func (e *Experience) queue(ctx context.Context, sid string) (flexcallback.Queue, error) {
+	c := e.queues
+	now := e.now()
+	c.mu.Lock()
+	ent, ok := c.m[sid]
+	c.mu.Unlock()
+	if ok && now.Sub(ent.at) < c.ttl {
+		return ent.q, nil
+	}
+	q, err := e.voice.FetchQueue(ctx, sid)
+	if err != nil {
+		if ok {
+			e.logger.WarnContext(ctx, "queue fetch failed, using cached queue", "queue_sid", sid, "err", err)
+			return ent.q, nil
+		}
+		return flexcallback.Queue{}, fmt.Errorf("fetch queue %s: %w", sid, err)
+	}
+	c.mu.Lock()
+	if len(c.m) >= maxQueues {
+		clear(c.m)
+	}
+	c.m[sid] = queueEntry{q: q, at: now}
+	c.mu.Unlock()
+	return q, nil
+}
+
+// workflow returns the call's workflow SID: carried in the URL, or the friendly name of the
+// voice queue Flex enqueued the call in. Empty when neither is known (B10: hold only).
+func (t *turn) workflow(ctx context.Context) string {
+	if t.s.workflowSid != "" {
+		return t.s.workflowSid
+	}
+	qs := t.p.get("QueueSid")
+	if qs == "" {
+		t.log.WarnContext(ctx, "no QueueSid: hold music only")
+		return ""
+	}
+	q, err := t.queue(ctx, qs)
+	if err != nil {
+		t.log.ErrorContext(ctx, "queue fetch failed: hold music only", "queue_sid", qs, "err", err)
+		return ""
+	}
+	return q.FriendlyName
+}
+
+// pendingTasks lists the workflow's waiting tasks the way the lookup reads them (P1): pending and
+// reserved, newest first, 50 a page, at most 4 pages.
+func (e *Experience) pendingTasks(ctx context.Context, workflowSid string) ([]flexcallback.Task, error) {
+	ts, err := e.tasks.ListTasks(ctx, flexcallback.TaskQuery{
+		WorkflowSid:      workflowSid,
+		AssignmentStatus: []string{flexcallback.StatusPending, flexcallback.StatusReserved},
+		Ordering:         "DateCreated:desc",
+		PageSize:         50,
+		MaxPages:         4,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list tasks of workflow %s: %w", workflowSid, err)
+	}
+	return ts, nil
+}
+
+// findCallTask returns the task whose attributes.call_sid is the call's.
+func findCallTask(ts []flexcallback.Task, callSid string) (flexcallback.Task, bool) {
+	if callSid == "" {
+		return flexcallback.Task{}, false
+	}
+	for _, t := range ts {
+		if s, _ := t.Attributes["call_sid"].(string); s == callSid {
+			return t, true
+		}
+	}
+	return flexcallback.Task{}, false
+}
+
+// position is 1 + the number of pending tasks that TaskRouter routes before own: higher priority
+// first, then the older (virtual) start. ok is false when own is not in the list or no longer
+// waits (reserved: an agent is being offered the call).
+func position(ts []flexcallback.Task, ownSid string) (n int, ok bool) {
+	var own flexcallback.Task
+	for _, t := range ts {
+		if t.Sid == ownSid {
+			own, ok = t, true
+		}
+	}
+	if !ok || own.Status != flexcallback.StatusPending {
+		return 0, false
+	}
+	n = 1
+	for _, t := range ts {
+		if t.Sid == own.Sid || t.Status != flexcallback.StatusPending {
+			continue
+		}
+		if t.Priority > own.Priority || (t.Priority == own.Priority && startOf(t).Before(startOf(own))) {
+			n++
+		}
+	}
+	return n, true
+}
+
+func startOf(t flexcallback.Task) time.Time {
+	if !t.VirtualStartTime.IsZero() {
+		return t.VirtualStartTime
+	}
+	return t.DateCreated
+}

@@ -1,0 +1,170 @@
+package waitexp
+
+import (
+	"context"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/twilio/twilio-go/twiml"
+
+	"flexcallback"
+)
+
+// initialize is the first waitUrl request: find the call's task, then start the loop.
+func (t *turn) initialize(ctx context.Context) []twiml.Element {
+	s := t.s
+	s.skipGreeting = false
+	if s.taskSid == "" {
+		s.workflowSid = t.workflow(ctx)
+		if s.workflowSid == "" {
+			s.pass = t.opts.LookupPasses + 1 // nothing to look in: hold only (B10)
+		} else {
+			task, _, _ := t.lookup(ctx, s.workflowSid)
+			s.taskSid = task.Sid
+			s.pass = 1
+		}
+	}
+	return []twiml.Element{redirect(t.url(modeMainWaitLoop, s, pPass, passParam(s)))}
+}
+
+func passParam(s state) string {
+	if s.taskSid != "" {
+		return ""
+	}
+	return strconv.Itoa(s.pass)
+}
+
+// lookup looks for the call's task among the workflow's waiting tasks. The list is returned for
+// the position announcement; listed is false when listing failed.
+func (t *turn) lookup(ctx context.Context, workflowSid string) (task flexcallback.Task, list []flexcallback.Task, listed bool) {
+	list, err := t.pendingTasks(ctx, workflowSid)
+	if err != nil {
+		t.log.WarnContext(ctx, "task lookup failed", "workflow_sid", workflowSid, "err", err)
+		return flexcallback.Task{}, nil, false
+	}
+	task, ok := findCallTask(list, t.s.callSid)
+	if !ok {
+		t.log.WarnContext(ctx, "call task not found", "workflow_sid", workflowSid, "pass", t.s.pass, "listed", len(list))
+		return flexcallback.Task{}, list, true
+	}
+	t.log.DebugContext(ctx, "call task found", "task_sid", task.Sid)
+	return task, list, true
+}
+
+// mainLoop is one pass of hold music. The menu is offered only once the call's task is known
+// (B4); until then each pass looks for it again, a bounded number of times.
+func (t *turn) mainLoop(ctx context.Context) []twiml.Element {
+	s := t.s
+	var verbs []twiml.Element
+	if !s.skipGreeting {
+		verbs = append(verbs, t.v.say(keyInitialGreeting))
+	}
+	var list []flexcallback.Task
+	listed, gaveUp := false, false
+	if s.taskSid == "" && s.pass <= t.opts.LookupPasses {
+		s.workflowSid = t.workflow(ctx)
+		if s.workflowSid == "" {
+			s.pass = t.opts.LookupPasses + 1
+			gaveUp = true
+		} else {
+			var task flexcallback.Task
+			task, list, listed = t.lookup(ctx, s.workflowSid)
+			s.taskSid = task.Sid
+			s.pass++
+			gaveUp = s.taskSid == "" && s.pass > t.opts.LookupPasses
+		}
+	}
+	o := t.offer()
+	var inner []twiml.Element
+	if s.taskSid != "" && t.opts.AnnouncePosition {
+		inner = append(inner, t.announce(ctx, s, list, listed)...)
+	}
+	menu := s.taskSid != "" && o.any()
+	if menu {
+		inner = append(inner, t.v.say(repeatingKey(o)))
+	} else if gaveUp && o.any() {
+		inner = append(inner, t.v.say(t.unavailableKey()))
+	}
+	inner = append(inner, t.v.play())
+	if menu {
+		verbs = append(verbs, gather(t.url(modeInitialChoice, s), 2, 1, "", inner...))
+	} else {
+		verbs = append(verbs, inner...)
+	}
+	return append(verbs, redirect(t.loopURL(s)))
+}
+
+func repeatingKey(o offer) string {
+	switch {
+	case o.callback && o.voicemail:
+		return keyRepeatingPrompt
+	case o.callback:
+		return keyRepeatingPromptCallback
+	default:
+		return keyRepeatingPromptVoicemail
+	}
+}
+
+func (t *turn) unavailableKey() string {
+	if t.opts.AllowVoicemail {
+		return keyCallbackVoicemailUnavail
+	}
+	return keyCallbackUnavailable
+}
+
+// announce says the caller's position and, when the voice queue knows one, the estimated wait.
+// Failures only skip the announcement.
+func (t *turn) announce(ctx context.Context, s state, list []flexcallback.Task, listed bool) []twiml.Element {
+	if !listed {
+		if s.workflowSid == "" {
+			s.workflowSid = t.workflow(ctx)
+		}
+		if s.workflowSid == "" {
+			return nil
+		}
+		var err error
+		if list, err = t.pendingTasks(ctx, s.workflowSid); err != nil {
+			t.log.WarnContext(ctx, "position: list failed", "err", err)
+			return nil
+		}
+	}
+	n, ok := position(list, s.taskSid)
+	if !ok {
+		return nil
+	}
+	verbs := []twiml.Element{t.v.say(keyPositionInQueue, "{position}", strconv.Itoa(n))}
+	qs := t.p.get("QueueSid")
+	if qs == "" {
+		return verbs
+	}
+	q, err := t.queue(ctx, qs)
+	if err != nil || q.AverageWait <= 0 {
+		return verbs
+	}
+	if q.AverageWait < time.Minute {
+		return append(verbs, t.v.say(keyWaitEstimateUnderOneMinute))
+	}
+	minutes := int(math.Round(q.AverageWait.Minutes()))
+	return append(verbs, t.v.say(keyWaitEstimate, "{minutes}", strconv.Itoa(minutes)))
+}
+
+// initialChoice follows a key press during the hold music: star opens the menu, anything else
+// goes back to the music.
+func (t *turn) initialChoice() []twiml.Element {
+	o := t.offer()
+	if t.p.get("Digits") != "*" || t.s.taskSid == "" || !o.any() {
+		return []twiml.Element{redirect(t.loopURL(t.s))}
+	}
+	key := keyCallbackOrVoicemailChoice
+	switch {
+	case !o.voicemail:
+		key = keyCallbackOnlyChoice
+	case !o.callback:
+		key = keyVoicemailOnlyChoice
+	}
+	return []twiml.Element{
+		gather(t.url(modeCallbackOrVoicemail, t.s), 5, 1, "", t.v.say(key)),
+		redirect(t.loopURL(t.s)),
+	}
+}

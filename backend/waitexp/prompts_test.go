@@ -1,0 +1,141 @@
+package waitexp
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden TwiML in testdata/")
+
+func TestGolden(t *testing.T) {
+	for _, tc := range []struct {
+		name, url string
+		extra     []string
+	}{
+		{"main-wait-loop", mode(modeMainWaitLoop, "CallSid", callSid, "enqueuedTaskSid", taskSid), nil},
+		{"callback-menu", mode(modeInitialChoice, "CallSid", callSid, "enqueuedTaskSid", taskSid), []string{"Digits", "*"}},
+		{"callback-choice", mode(modeCallbackOrVoicemail, "CallSid", callSid, "enqueuedTaskSid", taskSid), []string{"Digits", "1"}},
+		{"other-number-readback", mode(modeOtherNumberOption, "CallSid", callSid, "enqueuedTaskSid", taskSid), []string{"Digits", "4155552671"}},
+		{"record-voicemail", mode(modeRecordVoicemail, "CallSid", callSid, "enqueuedTaskSid", taskSid), nil},
+		{"main-wait-loop-es", mode(modeMainWaitLoop, "CallSid", callSid, "enqueuedTaskSid", taskSid, "lang", "es-MX"), nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			en := newEnv(t, DefaultOptions())
+			en.addCallTask()
+			got := en.do(tc.url, tc.extra...).body
+			// One attribute or element per line, so a diff reads.
+			got = strings.NewReplacer("><", ">\n<", `" `, "\"\n  ").Replace(got) + "\n"
+			path := filepath.Join("testdata", tc.name+".xml")
+			if *update {
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test -update)", err)
+			}
+			if got != string(want) {
+				t.Errorf("TwiML differs from %s:\ngot:\n%s\nwant:\n%s", path, got, want)
+			}
+		})
+	}
+}
+
+func TestLoadPrompts(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	p, err := LoadPrompts(write("ok.json", `{"en-US": {"voice": "Polly.Matthew", "prompts": {"initialGreeting": "Hello & welcome."}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p["en-US"].Voice != "Polly.Matthew" || p["en-US"].Prompts[keyInitialGreeting] != "Hello & welcome." ||
+		p["en-US"].Prompts[keyProcessingError] == "" || p["es-MX"].Voice != "Polly.Mia" {
+		t.Errorf("merged prompts wrong: %+v", p["en-US"])
+	}
+
+	for name, body := range map[string]string{
+		"unknown-key.json":   `{"en-US": {"prompts": {"initialGreetin": "typo"}}}`,
+		"incomplete.json":    `{"fr-FR": {"voice": "Polly.Lea", "prompts": {"initialGreeting": "Bonjour"}}}`,
+		"bad.json":           `{"en-US": `,
+		"unknown-field.json": `{"en-US": {"voix": "x"}}`,
+	} {
+		if _, err := LoadPrompts(write(name, body)); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+	if _, err := LoadPrompts(filepath.Join(dir, "missing.json")); err == nil {
+		t.Error("missing file: no error")
+	}
+
+	// A complete new language works end to end.
+	fr := map[string]string{}
+	for k, v := range builtinPrompts["en-US"].Prompts {
+		fr[k] = "FR " + v
+	}
+	var b strings.Builder
+	b.WriteString(`{"fr-FR": {"voice": "Polly.Lea", "prompts": {`)
+	first := true
+	for k, v := range fr {
+		if !first {
+			b.WriteString(",")
+		}
+		first = false
+		b.WriteString(`"` + k + `": "` + strings.ReplaceAll(v, `"`, `\"`) + `"`)
+	}
+	b.WriteString("}}}")
+	opts := DefaultOptions()
+	opts.PromptsFile = write("fr.json", b.String())
+	opts.Language = "fr"
+	en := newEnv(t, opts)
+	en.addCallTask()
+	r := en.do(mode(modeMainWaitLoop, "CallSid", callSid, "enqueuedTaskSid", taskSid))
+	say := r.must("Say")
+	if say.attr("language") != "fr-FR" || say.attr("voice") != "Polly.Lea" || !strings.HasPrefix(say.text(), "FR ") {
+		t.Errorf("french Say = %s", r.body)
+	}
+}
+
+func TestNewRejectsBadConfig(t *testing.T) {
+	j := &journal{}
+	for name, tc := range map[string]struct {
+		base string
+		opts Options
+	}{
+		"relative base": {"cb.example.com", DefaultOptions()},
+		"no language":   {baseURL, Options{Language: "de-DE"}},
+		"bad prompts":   {baseURL, Options{PromptsFile: "/nonexistent/prompts.json"}},
+	} {
+		if _, err := New(tc.opts, tc.base, newFakeTasks(j), &fakeVoice{j: j}, newFakeCreator(j), nil, nil); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+}
+
+func TestHoldMusicURL(t *testing.T) {
+	j := &journal{}
+	for music, want := range map[string]string{
+		"":                          baseURL + "/web/hold-music.mp3",
+		"/media/jazz.mp3":           baseURL + "/media/jazz.mp3",
+		"https://cdn.example/a.mp3": "https://cdn.example/a.mp3",
+	} {
+		opts := DefaultOptions()
+		opts.HoldMusicURL = music
+		e, err := New(opts, baseURL, newFakeTasks(j), &fakeVoice{j: j}, newFakeCreator(j), nil, nil)
+		if err != nil {
+			t.Fatalf("HoldMusicURL %q: %v", music, err)
+		}
+		if e.music != want {
+			t.Errorf("HoldMusicURL %q: %q, want %q", music, e.music, want)
+		}
+	}
+}

@@ -259,7 +259,7 @@ func TestCreateCallbackUpstreamFailures(t *testing.T) {
 	if n := len(a.tasks()); n != 2 {
 		t.Errorf("%d tasks, want 2 (no duplicate after the lost answer)", n)
 	}
-	if m := a.metric(`flexcallback_twilio_retries_total{op="CreateTask",status="429"}`); !strings.HasSuffix(m, " 4") {
+	if m := a.metric(`flexcallback_twilio_retries_total{op="create task",status="429"}`); !strings.HasSuffix(m, " 4") {
 		t.Errorf("retry metric = %q", m)
 	}
 }
@@ -436,7 +436,7 @@ func TestHealthReadyMetrics(t *testing.T) {
 	for _, name := range []string{
 		`flexcallback_tasks_created_total{kind="callback"} 1`,
 		`flexcallback_http_request_duration_seconds_count{method="POST",route="/features/callback-and-voicemail/studio/create-callback",status="200"} 1`,
-		`flexcallback_twilio_call_duration_seconds_count{op="CreateTask",status="201"} 1`,
+		`flexcallback_twilio_call_duration_seconds_count{op="create task",status="201"} 1`,
 	} {
 		if m := a.metric(strings.SplitN(name, " ", 2)[0]); m != name {
 			t.Errorf("metric %q, want %q", m, name)

@@ -1,9 +1,11 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -35,7 +37,11 @@ func withParams(logger *slog.Logger) func(http.Handler) http.Handler {
 				return
 			}
 			ctx := context.WithValue(r.Context(), paramsKey, parsed{p, body})
-			next.ServeHTTP(w, r.WithContext(ctx))
+			r = r.WithContext(ctx)
+			if body != nil { // handlers of other packages (the wait experience) read the body themselves
+				r.Body = io.NopCloser(bytes.NewReader(body))
+			}
+			next.ServeHTTP(w, r)
 		})
 	}
 }

@@ -128,9 +128,9 @@ func (d *desk) inQueue(ctx context.Context, caller string, voicemail bool) error
 	if err != nil {
 		return err
 	}
-	steps := []string{"*#", "1#", "1"} // star, callback, this number
+	steps := []string{"*", "1", "1"} // star, callback, this number
 	if voicemail {
-		steps = []string{"*#", "2#"}
+		steps = []string{"*", "2"}
 	}
 	for _, digits := range steps {
 		if err := d.waitFor(ctx, call.CallSid, "Gather"); err != nil {
@@ -154,7 +154,7 @@ func (d *desk) inQueue(ctx context.Context, caller string, voicemail bool) error
 	return d.admin(ctx, "POST", "/_sandbox/calls/"+call.CallSid+"/digits", map[string]string{"digits": "*"}, nil)
 }
 
-// waitFor polls the call until it waits at verb.
+// waitFor polls the call until it waits at verb: the verb came after the caller's last keys.
 func (d *desk) waitFor(ctx context.Context, callSid, verb string) error {
 	for {
 		var c struct {
@@ -166,8 +166,10 @@ func (d *desk) waitFor(ctx context.Context, callSid, verb string) error {
 		if err := d.admin(ctx, "GET", "/_sandbox/calls/"+callSid, nil, &c); err != nil {
 			return err
 		}
-		if n := len(c.Timeline); n > 0 && c.Timeline[n-1].Verb == verb {
-			return nil
+		for i := len(c.Timeline) - 1; i >= 0 && c.Timeline[i].Verb != "Keys"; i-- {
+			if c.Timeline[i].Verb == verb {
+				return nil
+			}
 		}
 		if slices.Contains([]string{"completed", "canceled", "failed"}, c.Status) {
 			return fmt.Errorf("call %s ended (%s) before %s", callSid, c.Status, verb)

@@ -1,0 +1,126 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+)
+
+// twilioError is Twilio's REST error body.
+type twilioError struct {
+	Code     int    `json:"code"`
+	Message  string `json:"message"`
+	MoreInfo string `json:"more_info"`
+	Status   int    `json:"status"`
+}
+
+func writeError(w http.ResponseWriter, status, code int, msg string) {
+	if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "1")
+	}
+	writeJSON(w, status, twilioError{Code: code, Message: msg,
+		MoreInfo: fmt.Sprintf("https://www.twilio.com/docs/errors/%d", code), Status: status})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func notFound(w http.ResponseWriter, what string) {
+	writeError(w, http.StatusNotFound, 20404, fmt.Sprintf("The requested resource %s was not found", what))
+}
+
+func badRequest(w http.ResponseWriter, msg string) {
+	writeError(w, http.StatusBadRequest, 20001, msg)
+}
+
+// iso is TaskRouter's date format; rfc2822 is API 2010's.
+func iso(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+func rfc2822(t time.Time) string { return t.UTC().Format("Mon, 02 Jan 2006 15:04:05 -0700") }
+
+func isoPtr(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	v := iso(t)
+	return &v
+}
+
+func rfc2822Ptr(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	v := rfc2822(t)
+	return &v
+}
+
+// page answers a list request with Twilio's meta paging. base is the public URL of the list
+// (https://taskrouter.twilio.com/v1/...), and filters are the query parameters to keep on page links.
+func page[T any](w http.ResponseWriter, r *http.Request, key, base string, filters url.Values, items []T) {
+	size := 50
+	if v, err := strconv.Atoi(r.FormValue("PageSize")); err == nil && v > 0 {
+		size = min(v, 1000)
+	}
+	pg := 0
+	if v, err := strconv.Atoi(r.FormValue("Page")); err == nil && v > 0 {
+		pg = v
+	}
+	link := func(p int) string {
+		q := url.Values{}
+		for k, vs := range filters {
+			q[k] = vs
+		}
+		q.Set("PageSize", strconv.Itoa(size))
+		q.Set("Page", strconv.Itoa(p))
+		if p > 0 {
+			q.Set("PageToken", fmt.Sprintf("PT%d", p*size))
+		}
+		return base + "?" + q.Encode()
+	}
+	from := min(pg*size, len(items))
+	to := min(from+size, len(items))
+	var next, prev *string
+	if to < len(items) {
+		v := link(pg + 1)
+		next = &v
+	}
+	if pg > 0 {
+		v := link(pg - 1)
+		prev = &v
+	}
+	body := map[string]any{
+		key: append(make([]T, 0, to-from), items[from:to]...),
+		"meta": map[string]any{
+			"page": pg, "page_size": size, "first_page_url": link(0), "previous_page_url": prev,
+			"next_page_url": next, "url": link(pg), "key": key,
+		},
+	}
+	writeJSON(w, http.StatusOK, body)
+}
+
+// requireAuth checks Basic auth with the account SID and auth token, as Twilio does on REST paths.
+func (s *Sandbox) requireAuth(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		good := s.authorized(r)
+		s.mu.Unlock()
+		if !good {
+			w.Header().Set("WWW-Authenticate", `Basic realm="Twilio API"`)
+			writeError(w, http.StatusUnauthorized, 20003, "Authenticate")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// authorized checks Basic auth against the account. Called with s.mu held.
+func (s *Sandbox) authorized(r *http.Request) bool {
+	user, pass, ok := r.BasicAuth()
+	return ok && user == s.w.account && pass == s.w.authToken
+}

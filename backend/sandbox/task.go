@@ -1,0 +1,371 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const trBase = "https://taskrouter.twilio.com/v1"
+
+// taskJSON is TaskRouter's task resource.
+type taskJSON struct {
+	AccountSid            string            `json:"account_sid"`
+	Age                   int               `json:"age"`
+	AssignmentStatus      string            `json:"assignment_status"`
+	Attributes            string            `json:"attributes"`
+	Addons                string            `json:"addons"`
+	DateCreated           string            `json:"date_created"`
+	DateUpdated           string            `json:"date_updated"`
+	TaskQueueEnteredDate  *string           `json:"task_queue_entered_date"`
+	Priority              int               `json:"priority"`
+	Reason                *string           `json:"reason"`
+	Sid                   string            `json:"sid"`
+	TaskQueueSid          string            `json:"task_queue_sid"`
+	TaskQueueFriendlyName string            `json:"task_queue_friendly_name"`
+	TaskChannelSid        string            `json:"task_channel_sid"`
+	TaskChannelUniqueName string            `json:"task_channel_unique_name"`
+	Timeout               int               `json:"timeout"`
+	WorkflowSid           string            `json:"workflow_sid"`
+	WorkflowFriendlyName  string            `json:"workflow_friendly_name"`
+	WorkspaceSid          string            `json:"workspace_sid"`
+	URL                   string            `json:"url"`
+	Links                 map[string]string `json:"links"`
+	VirtualStartTime      string            `json:"virtual_start_time"`
+	IgnoreCapacity        bool              `json:"ignore_capacity"`
+	RoutingTarget         *string           `json:"routing_target"`
+}
+
+func (s *Sandbox) taskView(t *task) taskJSON {
+	w := s.w
+	u := fmt.Sprintf("%s/Workspaces/%s/Tasks/%s", trBase, w.workspace, t.sid)
+	var reason *string
+	if t.reason != "" {
+		reason = &t.reason
+	}
+	return taskJSON{
+		AccountSid: w.account, Age: int(s.now.Sub(t.created) / time.Second), AssignmentStatus: t.status,
+		Attributes: t.attributes, Addons: "{}", DateCreated: iso(t.created), DateUpdated: iso(t.updated),
+		TaskQueueEnteredDate: isoPtr(t.created), Priority: t.priority, Reason: reason, Sid: t.sid,
+		TaskQueueSid: w.taskQueue.sid, TaskQueueFriendlyName: w.taskQueue.friendly,
+		TaskChannelSid: t.channel.sid, TaskChannelUniqueName: t.channel.unique, Timeout: t.timeout,
+		WorkflowSid: t.workflow.sid, WorkflowFriendlyName: t.workflow.friendly, WorkspaceSid: w.workspace,
+		URL: u, VirtualStartTime: iso(t.virtualStart),
+		Links: map[string]string{
+			"task_queue":   fmt.Sprintf("%s/Workspaces/%s/TaskQueues/%s", trBase, w.workspace, w.taskQueue.sid),
+			"workflow":     fmt.Sprintf("%s/Workspaces/%s/Workflows/%s", trBase, w.workspace, t.workflow.sid),
+			"workspace":    fmt.Sprintf("%s/Workspaces/%s", trBase, w.workspace),
+			"reservations": u + "/Reservations",
+		},
+	}
+}
+
+func etag(t *task) string { return strconv.Itoa(t.version) }
+
+// createTask makes a pending task and routes it. Called with s.mu held.
+func (s *Sandbox) createTask(wf *workflow, attrs, channel string, priority, timeout int, vst time.Time) (*task, error) {
+	var obj map[string]any
+	if err := json.Unmarshal([]byte(attrs), &obj); err != nil {
+		return nil, fmt.Errorf("attributes is not a JSON object: %w", err)
+	}
+	ch := s.w.channelByName(channel)
+	if ch == nil {
+		return nil, fmt.Errorf("task channel %q not found", channel)
+	}
+	s.w.seq++
+	t := &task{
+		sid: s.w.ids.next("WT"), seq: s.w.seq, attributes: attrs, status: "pending", priority: priority,
+		timeout: timeout, workflow: wf, channel: ch, created: s.now, updated: s.now, virtualStart: s.now,
+		version: 0, rejected: map[string]bool{},
+	}
+	if !vst.IsZero() {
+		t.virtualStart = vst.UTC()
+	}
+	s.w.tasks[t.sid] = t
+	s.w.taskList = append(s.w.taskList, t)
+	s.route()
+	return t, nil
+}
+
+func (s *Sandbox) handleCreateTask(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	wf := s.w.workflowBySid(r.PostFormValue("WorkflowSid"))
+	if wf == nil {
+		badRequest(w, "Missing or unknown WorkflowSid")
+		return
+	}
+	attrs := r.PostFormValue("Attributes")
+	if attrs == "" {
+		attrs = "{}"
+	}
+	channel := r.PostFormValue("TaskChannel")
+	if channel == "" {
+		channel = "default"
+	}
+	priority, timeout := 0, 86400
+	var err error
+	if v := r.PostFormValue("Priority"); v != "" {
+		if priority, err = strconv.Atoi(v); err != nil || priority < 0 {
+			badRequest(w, "Priority must be a non-negative integer")
+			return
+		}
+	}
+	if v := r.PostFormValue("Timeout"); v != "" {
+		if timeout, err = strconv.Atoi(v); err != nil || timeout < 1 || timeout > 2592000 {
+			badRequest(w, "Timeout must be between 1 and 2592000")
+			return
+		}
+	}
+	var vst time.Time
+	if v := r.PostFormValue("VirtualStartTime"); v != "" {
+		if vst, err = time.Parse(time.RFC3339, v); err != nil {
+			badRequest(w, "VirtualStartTime must be an RFC 3339 date")
+			return
+		}
+	}
+	t, err := s.createTask(wf, attrs, channel, priority, timeout, vst)
+	if err != nil {
+		badRequest(w, err.Error())
+		return
+	}
+	w.Header().Set("ETag", etag(t))
+	writeJSON(w, http.StatusCreated, s.taskView(t))
+}
+
+func (s *Sandbox) handleFetchTask(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.w.tasks[r.PathValue("task")]
+	if t == nil {
+		notFound(w, "/Workspaces/"+r.PathValue("ws")+"/Tasks/"+r.PathValue("task"))
+		return
+	}
+	w.Header().Set("ETag", etag(t))
+	writeJSON(w, http.StatusOK, s.taskView(t))
+}
+
+func (s *Sandbox) handleDeleteTask(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.w.tasks[r.PathValue("task")]
+	if t == nil {
+		notFound(w, "/Tasks/"+r.PathValue("task"))
+		return
+	}
+	if m := r.Header.Get("If-Match"); m != "" && strings.Trim(m, `"`) != etag(t) {
+		writeError(w, http.StatusPreconditionFailed, 20001, "ETag mismatch: the task was modified")
+		return
+	}
+	s.endReservations(t, "canceled")
+	delete(s.w.tasks, t.sid)
+	s.w.taskList = slices.DeleteFunc(s.w.taskList, func(x *task) bool { return x == t })
+	s.route()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Sandbox) handleUpdateTask(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.w.tasks[r.PathValue("task")]
+	if t == nil {
+		notFound(w, "/Tasks/"+r.PathValue("task"))
+		return
+	}
+	if m := r.Header.Get("If-Match"); m != "" && strings.Trim(m, `"`) != etag(t) {
+		writeError(w, http.StatusPreconditionFailed, 20001, "ETag mismatch: the task was modified")
+		return
+	}
+	if v, ok := r.PostForm["Attributes"]; ok {
+		var obj map[string]any
+		if err := json.Unmarshal([]byte(v[0]), &obj); err != nil {
+			badRequest(w, "Attributes is not a JSON object")
+			return
+		}
+	}
+	if v := r.PostFormValue("Priority"); v != "" {
+		if p, err := strconv.Atoi(v); err != nil || p < 0 {
+			badRequest(w, "Priority must be a non-negative integer")
+			return
+		}
+	}
+	var vst time.Time
+	if v := r.PostFormValue("VirtualStartTime"); v != "" {
+		var err error
+		if vst, err = time.Parse(time.RFC3339, v); err != nil {
+			badRequest(w, "VirtualStartTime must be an RFC 3339 date")
+			return
+		}
+	}
+	if st := r.PostFormValue("AssignmentStatus"); st != "" {
+		if err := s.moveTask(t, st, r.PostFormValue("Reason")); err != nil {
+			badRequest(w, err.Error())
+			return
+		}
+	} else if reason := r.PostFormValue("Reason"); reason != "" {
+		t.reason = reason
+	}
+	if v, ok := r.PostForm["Attributes"]; ok {
+		t.attributes = v[0]
+	}
+	if v := r.PostFormValue("Priority"); v != "" {
+		t.priority, _ = strconv.Atoi(v)
+	}
+	if !vst.IsZero() {
+		t.virtualStart = vst.UTC()
+	}
+	t.updated = s.now
+	t.version++
+	s.route()
+	w.Header().Set("ETag", etag(t))
+	writeJSON(w, http.StatusOK, s.taskView(t))
+}
+
+// moveTask applies an AssignmentStatus change the way TaskRouter allows it.
+func (s *Sandbox) moveTask(t *task, to, reason string) error {
+	switch to {
+	case "canceled":
+		if t.status != "pending" && t.status != "reserved" {
+			return fmt.Errorf("Cannot cancel task %s because it is not pending or reserved", t.sid)
+		}
+		s.endReservations(t, "canceled")
+	case "wrapping":
+		if t.status != "assigned" {
+			return fmt.Errorf("Cannot wrap up task %s because it is not assigned", t.sid)
+		}
+		s.moveAcceptedReservation(t, "wrapping")
+	case "completed":
+		if t.status != "assigned" && t.status != "wrapping" {
+			return fmt.Errorf("Cannot complete task %s because it is not assigned or wrapping", t.sid)
+		}
+		s.moveAcceptedReservation(t, "completed")
+	default:
+		return fmt.Errorf("AssignmentStatus %q is not allowed", to)
+	}
+	t.status = to
+	if reason != "" {
+		t.reason = reason
+	}
+	return nil
+}
+
+func (s *Sandbox) handleListTasks(w http.ResponseWriter, r *http.Request) {
+	filters := url.Values{}
+	var statuses []string
+	for _, v := range r.Form["AssignmentStatus"] {
+		for part := range strings.SplitSeq(v, ",") {
+			if part = strings.TrimSpace(part); part != "" {
+				statuses = append(statuses, part)
+			}
+		}
+	}
+	if len(r.Form["AssignmentStatus"]) > 0 {
+		filters["AssignmentStatus"] = r.Form["AssignmentStatus"]
+	}
+	keep := []string{"WorkflowSid", "WorkflowName", "TaskQueueSid", "TaskQueueName", "TaskChannel", "EvaluateTaskAttributes", "Ordering"}
+	for _, k := range keep {
+		if v := r.FormValue(k); v != "" {
+			filters.Set(k, v)
+		}
+	}
+	var match func(map[string]any) bool
+	if expr := r.FormValue("EvaluateTaskAttributes"); expr != "" {
+		if !s.limiter.allow(time.Now()) {
+			writeError(w, http.StatusTooManyRequests, 20429, "Too many requests: EvaluateTaskAttributes is limited to 3 requests per second")
+			return
+		}
+		var err error
+		if match, err = parseExpr(expr); err != nil {
+			badRequest(w, "EvaluateTaskAttributes: "+err.Error())
+			return
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var list []*task
+	for _, t := range s.w.taskList {
+		if len(statuses) > 0 && !slices.Contains(statuses, t.status) {
+			continue
+		}
+		if v := r.FormValue("WorkflowSid"); v != "" && t.workflow.sid != v {
+			continue
+		}
+		if v := r.FormValue("WorkflowName"); v != "" && t.workflow.friendly != v {
+			continue
+		}
+		if v := r.FormValue("TaskQueueSid"); v != "" && s.w.taskQueue.sid != v {
+			continue
+		}
+		if v := r.FormValue("TaskQueueName"); v != "" && s.w.taskQueue.friendly != v {
+			continue
+		}
+		if v := r.FormValue("TaskChannel"); v != "" && t.channel.unique != v && t.channel.sid != v {
+			continue
+		}
+		if match != nil {
+			var obj map[string]any
+			if json.Unmarshal([]byte(t.attributes), &obj) != nil || !match(obj) {
+				continue
+			}
+		}
+		list = append(list, t)
+	}
+	if err := sortTasks(list, r.FormValue("Ordering")); err != nil {
+		badRequest(w, err.Error())
+		return
+	}
+	views := make([]taskJSON, len(list))
+	for i, t := range list {
+		views[i] = s.taskView(t)
+	}
+	page(w, r, "tasks", fmt.Sprintf("%s/Workspaces/%s/Tasks", trBase, s.w.workspace), filters, views)
+}
+
+// sortTasks orders by "DateCreated:asc|desc" or "Priority:asc|desc" (comma-separated, TaskRouter's
+// syntax); the default is creation order.
+func sortTasks(list []*task, ordering string) error {
+	type key struct {
+		field string
+		desc  bool
+	}
+	var keys []key
+	for part := range strings.SplitSeq(ordering, ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		field, dir, _ := strings.Cut(part, ":")
+		if field != "DateCreated" && field != "Priority" {
+			return fmt.Errorf("Ordering by %q is not supported", field)
+		}
+		if dir != "" && dir != "asc" && dir != "desc" {
+			return fmt.Errorf("Ordering direction %q is invalid", dir)
+		}
+		keys = append(keys, key{field, dir == "desc"})
+	}
+	slices.SortStableFunc(list, func(a, b *task) int {
+		for _, k := range keys {
+			c := 0
+			if k.field == "Priority" {
+				c = a.priority - b.priority
+			} else {
+				c = a.created.Compare(b.created)
+				if c == 0 {
+					c = a.seq - b.seq
+				}
+			}
+			if k.desc {
+				c = -c
+			}
+			if c != 0 {
+				return c
+			}
+		}
+		return a.seq - b.seq
+	})
+	return nil
+}

@@ -134,6 +134,7 @@ func newHandler(cfg config, logger *slog.Logger, sb *sandbox.Sandbox, sandboxAdd
 	store := inmem.New(0)
 	creator := callback.New(callback.Config{DefaultWorkflowSid: cfg.CallbackWorkflowSid, TimeZone: cfg.BusinessTimeZone},
 		tw, store, logger.With("component", "callback"), m, time.Now)
+	cfg.Wait.OnLookupMiss = m.LookupMiss
 	wait, err := waitexp.New(cfg.Wait, cfg.PublicBaseURL, tw, tw, creator, logger.With("component", "waitexp"), time.Now)
 	if err != nil {
 		return nil, fmt.Errorf("wait experience: %w", err)

@@ -332,4 +332,3 @@ func mustRequest(method, u string) *http.Request {
 	}
 	return req
 }
-

@@ -453,7 +453,7 @@ func (s *Sandbox) record(c *call, d *doc, v node) result {
 	if transcribe {
 		tr := &transcription{sid: s.w.ids.next("TR"), recordingSid: rec.sid, text: speech, status: "completed",
 			duration: secs, created: s.now}
-		if secs == 0 {
+		if secs < 2 || secs > 120 { // Twilio transcribes only recordings of 2 to 120 seconds (warning 13617)
 			tr.text, tr.status = "", "failed"
 		}
 		s.w.transcr[tr.sid] = tr

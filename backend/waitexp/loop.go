@@ -41,15 +41,23 @@ func (t *turn) lookup(ctx context.Context, workflowSid string) (task flexcallbac
 	list, err := t.pendingTasks(ctx, workflowSid)
 	if err != nil {
 		t.log.WarnContext(ctx, "task lookup failed", "workflow_sid", workflowSid, "err", err)
+		t.missed()
 		return flexcallback.Task{}, nil, false
 	}
 	task, ok := findCallTask(list, t.s.callSid)
 	if !ok {
 		t.log.WarnContext(ctx, "call task not found", "workflow_sid", workflowSid, "pass", t.s.pass, "listed", len(list))
+		t.missed()
 		return flexcallback.Task{}, list, true
 	}
 	t.log.DebugContext(ctx, "call task found", "task_sid", task.Sid)
 	return task, list, true
+}
+
+func (t *turn) missed() {
+	if t.opts.OnLookupMiss != nil {
+		t.opts.OnLookupMiss()
+	}
 }
 
 // mainLoop is one pass of hold music. The menu is offered only once the call's task is known

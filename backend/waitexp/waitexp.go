@@ -46,6 +46,8 @@ type Options struct {
 	// LookupPasses is how many loop passes look for the call's task again when the first lookup
 	// missed it (B4). 0: 5; negative: none.
 	LookupPasses int
+	// OnLookupMiss, if set, is called each time a pass does not find the caller's task (a metric).
+	OnLookupMiss func()
 	// Region is the default region (ISO 3166, e.g. "US") for numbers typed without a country code.
 	// Empty: US.
 	Region string

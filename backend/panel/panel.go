@@ -1,0 +1,134 @@
+// Package panel serves the agent panel (the go-app wasm of wasm/ui) under /panel/: the
+// pre-rendered page, go-app's scripts, the pre-gzipped app.wasm and the static files of web/,
+// with the headers that let only Flex frame it.
+package panel
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+
+	"flexcallback"
+	"flexcallback/wasm/ui"
+)
+
+// Prefix is where the caller mounts the handler, as is: mux.Handle(panel.Prefix, h).
+const Prefix = "/panel"
+
+// Config is what the panel needs from the backend's configuration.
+type Config struct {
+	// WebDir is the folder of static files (STATIC_ROOT's web/): app.wasm built by
+	// `GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w" -o web/app.wasm ./wasm && gzip -9 -k -f web/app.wasm`,
+	// app.wasm.gz (optional, served to browsers that accept gzip), panel.css and icon.svg.
+	WebDir string
+	// AllowedOrigins may frame the panel and talk to it (PANEL_ALLOWED_ORIGINS, parsed with
+	// flexcallback.ParseOrigins). Empty: https://flex.twilio.com.
+	AllowedOrigins []string
+	// BusinessTimeZone is the IANA zone of the "System time" tooltip (BUSINESS_TIME_ZONE).
+	BusinessTimeZone string
+	// Logger gets one line at start; nil discards.
+	Logger *slog.Logger
+}
+
+// NewHandler returns the handler of everything under /panel/. It reads app.wasm once, to version
+// every response by its hash: go-app answers 304 to any If-None-Match equal to the version, so a
+// fixed version would keep agents on a stale wasm after a rebuild, and a random one would make
+// them download it again after every restart. It fails if app.wasm is missing.
+func NewHandler(cfg Config) (http.Handler, error) {
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	origins := cfg.AllowedOrigins
+	if len(origins) == 0 {
+		origins = []string{flexcallback.DefaultPanelOrigin}
+	}
+	dir, err := filepath.Abs(cfg.WebDir)
+	if err != nil {
+		return nil, fmt.Errorf("panel web dir: %w", err)
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "app.wasm"))
+	if err != nil {
+		return nil, fmt.Errorf("panel: read app.wasm (build it with GOOS=js GOARCH=wasm go build -o web/app.wasm ./wasm): %w", err)
+	}
+	sum := sha256.Sum256(raw)
+	version := hex.EncodeToString(sum[:12])
+	gz, err := os.ReadFile(filepath.Join(dir, "app.wasm.gz"))
+	if err != nil && !os.IsNotExist(err) {
+		return nil, fmt.Errorf("panel: read app.wasm.gz: %w", err)
+	}
+	if gz != nil && !bytes.HasPrefix(gz, []byte{0x1f, 0x8b}) {
+		return nil, fmt.Errorf("panel: app.wasm.gz is not gzip")
+	}
+
+	// The server pre-renders pages, so it must know the same routes as the wasm.
+	ui.Routes()
+	h := &app.Handler{
+		Name:            "Callback and voicemail",
+		ShortName:       "Callback",
+		Title:           "Callback and voicemail",
+		Description:     "Callback and voicemail task panel for Twilio Flex",
+		Lang:            "en",
+		BackgroundColor: "#ffffff",
+		ThemeColor:      "#ffffff",
+		LoadingLabel:    "{progress}%",
+		Resources:       webDir{dir: dir},
+		// Local icons: go-app's default is on GitHub, unreachable offline and a request to a third
+		// party from inside Flex.
+		Icon:   app.Icon{Default: "/web/icon.svg", Large: "/web/icon.svg", SVG: "/web/icon.svg", AppleTouch: "/web/icon.svg"},
+		Styles: []string{"/web/panel.css"},
+		Env: app.Environment{
+			"PANEL_ALLOWED_ORIGINS": strings.Join(origins, ","),
+			"BUSINESS_TIME_ZONE":    cfg.BusinessTimeZone,
+		},
+		Version:                 version,
+		WasmContentLengthHeader: wasmLengthHeader,
+		ServiceWorkerTemplate:   serviceWorker,
+	}
+	logger.Info("panel ready", "version", version, "wasm_bytes", len(raw), "wasm_gzip_bytes", len(gz), "allowed_origins", origins)
+
+	var next http.Handler = h
+	next = serveWasm(next, version, len(raw), gz)
+	next = fixPage(next)
+	next = securityHeaders(next, origins)
+	return http.StripPrefix(Prefix, next), nil
+}
+
+// securityHeaders lets only the allowed origins frame the panel (go-app sets no such header).
+func securityHeaders(next http.Handler, origins []string) http.Handler {
+	csp := "frame-ancestors " + strings.Join(origins, " ")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", csp)
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Referrer-Policy", "no-referrer")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// webDir is go-app's resource provider for a web folder of any name. app.CustomProvider would
+// do, but it trims the leading "/" of an absolute path and requires the folder to be called web.
+type webDir struct{ dir string }
+
+func (d webDir) Package() string { return Prefix }
+func (d webDir) Static() string  { return Prefix }
+func (d webDir) AppWASM() string { return Prefix + "/web/app.wasm" }
+
+// ServeHTTP serves /web/NAME from the folder, without directory listings.
+func (d webDir) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	name := strings.TrimPrefix(r.URL.Path, "/web")
+	if name == "" || strings.HasSuffix(name, "/") {
+		http.NotFound(w, r)
+		return
+	}
+	r2 := r.Clone(r.Context())
+	r2.URL.Path = name
+	http.FileServer(http.Dir(d.dir)).ServeHTTP(w, r2)
+}

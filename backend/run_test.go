@@ -77,7 +77,7 @@ func startApp(t testing.TB, env map[string]string) *app {
 	var a *app
 	select {
 	case got := <-addrs:
-		a = &app{t: t, base: "http://" + got[0], sandbox: "http://" + got[1], hc: &http.Client{Timeout: 30 * time.Second}}
+		a = &app{t: t, base: "http://" + got[0], sandbox: "http://" + got[1], hc: newClient()}
 	case err := <-done:
 		cancel()
 		t.Fatalf("run: %v", err)
@@ -103,6 +103,8 @@ func startApp(t testing.TB, env map[string]string) *app {
 	}
 	return a
 }
+
+func newClient() *http.Client { return &http.Client{Timeout: 30 * time.Second} }
 
 // testWriter sends logs to t.Log until the test ends.
 type testWriter struct {

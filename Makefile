@@ -7,7 +7,11 @@ SHIM      := plugin-shim/build/plugin-flexcallback.js
 
 .PHONY: run test bench wasm shim build image setup gotest shimtest vet clean
 
-run: wasm shim
+# Needs only Go; with Node.js and npm it also builds the plugin bundle the demo desk loads.
+run: wasm
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory shim; \
+	 else echo "npm not found: the demo desk needs the plugin bundle (Node.js 20 + npm); starting without it" >&2; fi
+	@echo "demo desk: http://localhost:8080/demo/  (Twilio sandbox admin: http://127.0.0.1:8081/_sandbox/)"
 	SANDBOX_CLOCK=real $(GO) run ./backend
 
 test: setup wasm shim vet gotest shimtest

@@ -1,0 +1,96 @@
+// The Flex actions the panel may ask for, and the auto-select listener of spec §5.8, which has to
+// live in Flex's action pipeline rather than in the panel.
+import { NotificationIds } from './notifications.js';
+
+/** AllowedActions are the only Flex actions a panel `action` message can run. */
+export const AllowedActions = Object.freeze(['StartOutboundCall', 'WrapupTask', 'SelectTask']);
+
+/** outboundDialingEnabled reports whether Flex has at least one enabled outbound call flow. */
+export function outboundDialingEnabled(manager) {
+  const flows = manager?.serviceConfiguration?.outbound_call_flows;
+  return Object.values(flows || {}).some((flow) => flow && flow.enabled === true);
+}
+
+/**
+ * createActionRunner returns runPanelAction(name, payload, task), which runs one allowed Flex
+ * action for the panel showing `task` (a Flex ITask) and resolves when Flex has run it. It
+ * rejects with an Error for an action that is not allowed, a payload naming another task, outbound
+ * dialing that is off, or a failure inside Flex.
+ * state.lastPlacedReservationSid is shared with the auto-select listener.
+ */
+export function createActionRunner(flex, manager, state) {
+  return async function runPanelAction(name, payload, task) {
+    if (!AllowedActions.includes(name)) {
+      throw new Error(`action ${String(name)} is not allowed`);
+    }
+    const p = payload && typeof payload === 'object' ? payload : {};
+    switch (name) {
+      case 'StartOutboundCall':
+        return startOutboundCall(flex, manager, state, p, task);
+      case 'WrapupTask':
+      case 'SelectTask':
+        // The panel acts only on the task it shows; it has no business wrapping another one.
+        if (p.sid !== undefined && p.sid !== task.sid && p.sid !== task.taskSid) {
+          throw new Error(`${name} may only name this panel's task`);
+        }
+        await flex.Actions.invokeAction(name, { sid: task.sid });
+        return undefined;
+      default:
+        throw new Error(`action ${name} is not allowed`);
+    }
+  };
+}
+
+// startOutboundCall places the call the panel prepared (destination, caller ID and outbound task
+// attributes are decided in Go) and remembers the reservation for auto-select. It does not retry:
+// a second StartOutboundCall after an ambiguous failure could dial the customer twice.
+async function startOutboundCall(flex, manager, state, payload, task) {
+  if (!outboundDialingEnabled(manager)) {
+    flex.Notifications.showNotification(NotificationIds.OutboundDialingNotEnabled);
+    throw new Error('outbound dialing is not enabled');
+  }
+  const { destination, callerId, queueSid, taskAttributes } = payload;
+  if (typeof destination !== 'string' || destination === '') {
+    throw new Error('StartOutboundCall needs a destination');
+  }
+  state.lastPlacedReservationSid = task.sid;
+  try {
+    await flex.Actions.invokeAction('StartOutboundCall', { destination, callerId, queueSid, taskAttributes });
+  } catch (err) {
+    state.lastPlacedReservationSid = null;
+    flex.Notifications.showNotification(NotificationIds.ErrorCallingCustomer, { customer: destination });
+    throw new Error(`StartOutboundCall failed: ${err?.message || err}`);
+  }
+  return undefined;
+}
+
+/**
+ * autoSelectCallbackTaskWhenEndingCall adds a "before SelectTask" listener: when the outbound call
+ * of a callback ends, Flex selects no task, and the listener selects the callback's reservation
+ * again for wrap-up. Unlike the reference it forgets that reservation once it has been used, or
+ * once it has left the worker's tasks, so later unrelated selections are left alone.
+ */
+export function autoSelectCallbackTaskWhenEndingCall(flex, manager, state) {
+  flex.Actions.addListener('beforeSelectTask', async function selectCallbackAfterOutboundCall(payload, abortOriginal) {
+    // Only the "nothing selected" SelectTask Flex runs when a reservation leaves its list.
+    if (payload?.task || payload?.sid) return;
+    const parent = state.lastPlacedReservationSid;
+    if (!parent) return;
+    const flexState = manager.store.getState().flex;
+    if (!flexState.worker.tasks.get(parent)) {
+      state.lastPlacedReservationSid = null;
+      return;
+    }
+    if (!flexState.view.selectedTaskSid) return;
+    state.lastPlacedReservationSid = null;
+    abortOriginal();
+    await flex.Actions.invokeAction('SelectTask', { sid: parent });
+  });
+}
+
+/** registerActions registers the auto-select listener when auto_select_task is on. */
+export function registerActions(flex, manager, config, state) {
+  if (!config.autoSelectTask) return;
+  autoSelectCallbackTaskWhenEndingCall(flex, manager, state);
+  console.info('[plugin-flexcallback] registered beforeSelectTask listener with autoSelectCallbackTaskWhenEndingCall');
+}

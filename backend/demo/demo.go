@@ -50,7 +50,7 @@ func New(cfg Config) (http.Handler, error) {
 		writeJSON(w, http.StatusOK, map[string]string{"backendUrl": cfg.PublicBaseURL})
 	})
 	mux.HandleFunc("POST /demo/scenario/{name}", d.handleScenario)
-	mux.HandleFunc("GET /demo/outbound.xml", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/demo/outbound.xml", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/xml")
 		io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Response><Say>This is the simulated outbound call of the demo desk.</Say><Pause length="600"/></Response>`)
 	})
@@ -128,6 +128,12 @@ func (d *desk) inQueue(ctx context.Context, caller string, voicemail bool) error
 	if err != nil {
 		return err
 	}
+	if voicemail { // what the caller will say once recording
+		if err := d.admin(ctx, "POST", "/_sandbox/calls/"+call.CallSid+"/speech",
+			map[string]string{"text": "Hi, this is about my order from last week. Please call me back this afternoon."}, nil); err != nil {
+			return err
+		}
+	}
 	steps := []string{"*", "1", "1"} // star, callback, this number
 	if voicemail {
 		steps = []string{"*", "2"}
@@ -143,14 +149,10 @@ func (d *desk) inQueue(ctx context.Context, caller string, voicemail bool) error
 	if !voicemail {
 		return nil
 	}
-	if err := d.admin(ctx, "POST", "/_sandbox/calls/"+call.CallSid+"/speech",
-		map[string]string{"text": "Hi, this is about my order from last week. Please call me back this afternoon."}, nil); err != nil {
-		return err
-	}
 	if err := d.waitFor(ctx, call.CallSid, "Record"); err != nil {
 		return err
 	}
-	time.Sleep(2 * time.Second) // the caller speaks
+	time.Sleep(4 * time.Second) // the caller speaks
 	return d.admin(ctx, "POST", "/_sandbox/calls/"+call.CallSid+"/digits", map[string]string{"digits": "*"}, nil)
 }
 

@@ -272,6 +272,11 @@ func (b *panelBrowser) attachFrame() {
 				// WithDetachOnCancel: cancelling a frame context otherwise breaks the page target.
 				ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithTargetID(info.TargetID), chromedp.WithDetachOnCancel())
 				b.t.Cleanup(cancel)
+				// Attach now, with no deadline: the first run binds the session's life to the
+				// context it gets, and the later steps run with timeouts.
+				if err := chromedp.Do(ctx); err != nil {
+					b.t.Fatalf("attach to the panel frame: %v", err)
+				}
 				b.frameCtx = ctx
 				return
 			}

@@ -98,6 +98,7 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	var next http.Handler = h
 	next = serveWasm(next, version, len(raw), gz)
 	next = fixPage(next)
+	next = blockProxyResources(next)
 	next = securityHeaders(next, origins)
 	return http.StripPrefix(Prefix, next), nil
 }
@@ -109,6 +110,20 @@ func securityHeaders(next http.Handler, origins []string) http.Handler {
 		w.Header().Set("Content-Security-Policy", csp)
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("Referrer-Policy", "no-referrer")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// blockProxyResources answers 404 for the files go-app "proxies": for /robots.txt, /sitemap.xml
+// and /ads.txt it fetches http://{request Host}/web/… itself, so a forged Host header would make
+// the backend request any host it can reach (SSRF). The panel has no use for them.
+func blockProxyResources(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/robots.txt", "/sitemap.xml", "/ads.txt":
+			http.NotFound(w, r)
+			return
+		}
 		next.ServeHTTP(w, r)
 	})
 }

@@ -200,3 +200,30 @@ func TestServiceWorkerUnregistersItself(t *testing.T) {
 		t.Errorf("app.js env missing:\n%.600s", appJS)
 	}
 }
+
+func TestNoServerSideFetchOnForgedHost(t *testing.T) {
+	hits := 0
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits++
+		w.Write([]byte("secret"))
+	}))
+	defer other.Close()
+	dir, _, _ := testWebDir(t, true)
+	srv := newTestServer(t, dir)
+	for _, path := range []string{"/panel/robots.txt", "/panel/sitemap.xml", "/panel/ads.txt"} {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+		req.Host = strings.TrimPrefix(other.URL, "http://")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("%s: status %d", path, resp.StatusCode)
+		}
+	}
+	if hits != 0 {
+		t.Errorf("the panel fetched the forged host %d times", hits)
+	}
+}

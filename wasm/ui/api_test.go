@@ -1,0 +1,60 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"flexcallback"
+)
+
+func TestAPIErrorShapes(t *testing.T) {
+	tests := []struct {
+		status int
+		body   string
+		kind   error
+		msg    string
+	}{
+		{400, `{"data":null,"message":"Missing taskSid"}`, flexcallback.ErrInvalid, "Missing taskSid"},
+		{401, `{"success":false,"message":"invalid token","code":"unauthorized"}`, flexcallback.ErrUnauthorized, "invalid token"},
+		{403, `{"success":false,"message":"not your task","code":"forbidden"}`, flexcallback.ErrForbidden, "not your task"},
+		{409, `{"success":false,"message":"max attempts","code":"conflict"}`, flexcallback.ErrConflict, "max attempts"},
+		{503, `upstream down`, flexcallback.ErrUnavailable, "Service Unavailable"},
+		{200, `{"success":false,"message":"odd"}`, flexcallback.ErrInternal, "odd"},
+	}
+	for _, tt := range tests {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(tt.status)
+			w.Write([]byte(tt.body))
+		}))
+		_, err := apiClient{BaseURL: srv.URL}.requeueCallback(context.Background(), "tok", "WT1")
+		srv.Close()
+		if !errors.Is(err, tt.kind) {
+			t.Errorf("%d: err = %v, want %v", tt.status, err, tt.kind)
+		}
+		if got := agentMessage(err); got != tt.msg {
+			t.Errorf("%d: agent message %q, want %q", tt.status, got, tt.msg)
+		}
+	}
+}
+
+func TestAPIVoicemailURLAndDelete(t *testing.T) {
+	be := &fakeBackend{}
+	srv := httptest.NewServer(be)
+	defer srv.Close()
+	c := apiClient{BaseURL: srv.URL + "/"}
+	u, exp, err := c.voicemailURL(context.Background(), "tok", "WT1", "RE1")
+	if err != nil || u != "https://backend.example/media/RE1?t=x" || exp.IsZero() {
+		t.Errorf("voicemailURL = %q, %v, %v", u, exp, err)
+	}
+	if err := c.deleteVoicemail(context.Background(), "tok", "WT1", "RE1"); err != nil {
+		t.Error(err)
+	}
+	for i, r := range be.requests {
+		if r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/x-www-form-urlencoded" || r.Header.Get("Authorization") != "Bearer tok" {
+			t.Errorf("request %d: %s %v", i, r.Method, r.Header)
+		}
+	}
+}

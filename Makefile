@@ -5,7 +5,7 @@ GO        ?= go
 WASM      := web/app.wasm
 SHIM      := plugin-shim/build/plugin-flexcallback.js
 
-.PHONY: run test bench wasm shim build image setup gotest shimtest vet clean
+.PHONY: run test bench wasm shim build image imagetest setup gotest fuzz shimtest vet clean
 
 # Needs only Go; with Node.js and npm it also builds the plugin bundle the demo desk loads.
 run: wasm
@@ -14,14 +14,14 @@ run: wasm
 	@echo "demo desk: http://localhost:8080/demo/  (Twilio sandbox admin: http://127.0.0.1:8081/_sandbox/)"
 	SANDBOX_CLOCK=real $(GO) run ./backend
 
-test: setup wasm shim vet gotest shimtest
+test: setup wasm shim tools/prism/node_modules vet gotest fuzz shimtest imagetest
 
 bench: setup wasm shim
-	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./...
 
 wasm:
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o $(WASM) ./wasm
-	gzip -9 -k -f $(WASM)
+	gzip -9 -n -k -f $(WASM)
 
 # The plugin bundle, plus what the demo desk serves beside it (React 17 UMD, as Flex provides).
 shim: plugin-shim/node_modules
@@ -34,8 +34,20 @@ plugin-shim/node_modules: plugin-shim/package-lock.json
 	cd plugin-shim && npm ci --no-audit --no-fund
 	touch plugin-shim/node_modules
 
+# Prism checks the sandbox's answers against Twilio's OpenAPI descriptions in the tests.
+tools/prism/node_modules: tools/prism/package-lock.json
+	cd tools/prism && npm ci --no-audit --no-fund
+	touch tools/prism/node_modules
+
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o build/flexcallback ./backend
+	CGO_ENABLED=0 $(GO) build -trimpath -buildvcs=false -ldflags="-s -w" -o build/flexcallback ./backend
+
+# The backend as an OCI image (buildah, no Docker engine), and its test in podman.
+image: wasm shim
+	container/build.sh
+
+imagetest: wasm shim
+	container/test.sh
 
 # Chromium (Debian's, never a downloaded one) for the browser tests.
 setup:
@@ -49,8 +61,12 @@ vet:
 gotest:
 	CI=$${CI:-true} $(GO) test -count=1 -timeout 15m ./...
 
+# A short fuzz of the Studio parameter parsing: no panic, every refusal a 4xx.
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzParseCreateCallback -fuzztime 5s ./backend/api
+
 shimtest:
 	cd plugin-shim && npm test
 
 clean:
-	rm -rf build $(WASM) $(WASM).gz web/demo/vendor web/demo/plugin-flexcallback.js plugin-shim/build
+	rm -rf build artifacts $(WASM) $(WASM).gz web/demo/vendor web/demo/plugin-flexcallback.js plugin-shim/build

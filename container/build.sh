@@ -29,7 +29,7 @@ need_tools go:golang
 $stage_only || need_tools buildah:buildah
 
 # The same command as `make build`: static, no paths of this machine in the binary.
-CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o build/flexcallback ./backend
+CGO_ENABLED=0 go build -trimpath -buildvcs=false -ldflags="-s -w" -o build/flexcallback ./backend
 t_go=$(now)
 
 # Stage exactly what the image holds, with normalised modes so another umask or checkout

@@ -231,7 +231,7 @@ func TestCreateCallbackUpstreamFailures(t *testing.T) {
 	// A refusal keeps Twilio's status and code (fixes B3).
 	a.fault(map[string]any{"method": "POST", "path": tasksPath, "status": 400, "count": 1})
 	r := a.studio("POST", "create-callback", form, nil)
-	if body := r.json(t); r.status != 400 || body["status"] != 400.0 || body["twilioErrorCode"] == nil {
+	if body := r.json(t); r.status != 400 || body["status"] != 400.0 || body["twilioErrorCode"] == nil || body["code"] != "refused" || body["success"] != false {
 		t.Errorf("upstream 400: %d %s", r.status, r.body)
 	}
 

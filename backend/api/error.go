@@ -44,6 +44,13 @@ func writeError(ctx context.Context, w http.ResponseWriter, logger *slog.Logger,
 	}
 	message := http.StatusText(status)
 	body := map[string]any{"code": code}
+	upstream := false
+	if e, ok := flexcallback.AsError(err); ok && e.Status == http.StatusBadRequest {
+		// Twilio refused the request (code 20001 means a bad parameter or a task state that does
+		// not allow it): keep its status (fixes B3).
+		status, code, upstream = http.StatusBadRequest, "refused", true
+		body["code"] = code
+	}
 	if e, ok := flexcallback.AsError(err); ok {
 		if e.Message != "" && status < 500 {
 			message = e.Message
@@ -53,6 +60,9 @@ func writeError(ctx context.Context, w http.ResponseWriter, logger *slog.Logger,
 		}
 		if e.Status != 0 { // Twilio answered: keep its status and code (fixes B3)
 			body["status"], body["twilioErrorCode"] = e.Status, e.Code
+			if e.MoreInfo != "" {
+				body["twilioDocPage"] = e.MoreInfo
+			}
 		}
 		if status == http.StatusServiceUnavailable {
 			retry := e.RetryAfter
@@ -68,7 +78,7 @@ func writeError(ctx context.Context, w http.ResponseWriter, logger *slog.Logger,
 		message = "Twilio is unavailable; try again shortly"
 	}
 	body["message"] = message
-	if status == http.StatusBadRequest {
+	if status == http.StatusBadRequest && !upstream {
 		body["data"] = nil
 	} else {
 		body["success"] = false

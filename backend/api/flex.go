@@ -237,7 +237,7 @@ func handleDeleteVoicemail(logger *slog.Logger, tasks flexcallback.TaskRouter, r
 				return
 			}
 		}
-		if err := markDeleted(ctx, tasks, t); err != nil {
+		if err := markDeleted(ctx, tasks, t.Sid); err != nil {
 			writeError(ctx, w, logger, err)
 			return
 		}
@@ -248,26 +248,12 @@ func handleDeleteVoicemail(logger *slog.Logger, tasks flexcallback.TaskRouter, r
 	})
 }
 
-// markDeleted sets callBackData.isDeleted under If-Match, fetching again after a conflict.
-func markDeleted(ctx context.Context, tasks flexcallback.TaskRouter, t flexcallback.Task) error {
-	for attempt := 0; ; attempt++ {
-		cb, _ := t.Attributes["callBackData"].(map[string]any)
-		if cb == nil {
-			cb = map[string]any{}
-			t.Attributes["callBackData"] = cb
-		}
-		cb["isDeleted"] = true
-		_, err := tasks.UpdateTask(ctx, t.Sid, flexcallback.TaskUpdate{IfMatch: t.ETag, Attributes: t.Attributes})
-		if err == nil {
-			return nil
-		}
-		if !errors.Is(err, flexcallback.ErrPrecondition) || attempt >= 4 {
-			return fmt.Errorf("mark voicemail of %s deleted: %w", t.Sid, err)
-		}
-		if t, err = tasks.FetchTask(ctx, t.Sid); err != nil {
-			return fmt.Errorf("fetch task %s: %w", t.Sid, err)
-		}
-	}
+// markDeleted sets callBackData.isDeleted under the task's ETag.
+func markDeleted(ctx context.Context, tasks flexcallback.TaskRouter, sid string) error {
+	return flexcallback.UpdateGuarded(ctx, tasks, sid, func(t flexcallback.Task) (flexcallback.TaskUpdate, bool) {
+		flexcallback.CallbackDataOf(t.Attributes)["isDeleted"] = true
+		return flexcallback.TaskUpdate{Attributes: t.Attributes}, true
+	})
 }
 
 func first(vs ...string) string {

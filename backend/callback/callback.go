@@ -155,18 +155,10 @@ func (s *Service) Voicemail(ctx context.Context, r flexcallback.Request) (string
 // patchTranscript writes the transcript onto an existing voicemail task, guarded by its ETag so
 // a concurrent change (an agent deleting the voicemail) is not overwritten.
 func (s *Service) patchTranscript(ctx context.Context, sid, transcriptSid, text string) error {
-	for attempt := 0; ; attempt++ {
-		t, err := s.tasks.FetchTask(ctx, sid)
-		if err != nil {
-			return fmt.Errorf("fetch voicemail task: %w", err)
-		}
-		cb, _ := t.Attributes["callBackData"].(map[string]any)
-		if cb == nil {
-			cb = map[string]any{}
-			t.Attributes["callBackData"] = cb
-		}
+	err := flexcallback.UpdateGuarded(ctx, s.tasks, sid, func(t flexcallback.Task) (flexcallback.TaskUpdate, bool) {
+		cb := flexcallback.CallbackDataOf(t.Attributes)
 		if cb["transcriptSid"] == transcriptSid && cb["transcriptText"] == text {
-			return nil
+			return flexcallback.TaskUpdate{}, false
 		}
 		if transcriptSid != "" {
 			cb["transcriptSid"] = transcriptSid
@@ -174,14 +166,12 @@ func (s *Service) patchTranscript(ctx context.Context, sid, transcriptSid, text 
 		if text != "" {
 			cb["transcriptText"] = text
 		}
-		_, err = s.tasks.UpdateTask(ctx, sid, flexcallback.TaskUpdate{IfMatch: t.ETag, Attributes: t.Attributes})
-		if err == nil {
-			return nil
-		}
-		if !errors.Is(err, flexcallback.ErrPrecondition) || attempt >= 4 {
-			return fmt.Errorf("write transcript: %w", err)
-		}
+		return flexcallback.TaskUpdate{Attributes: t.Attributes}, true
+	})
+	if err != nil {
+		return fmt.Errorf("write transcript: %w", err)
 	}
+	return nil
 }
 
 // create builds and creates the task. After an ambiguous failure it looks for the request key

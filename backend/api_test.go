@@ -325,9 +325,18 @@ func TestRequeueCallback(t *testing.T) {
 	}
 }
 
-// voicemailTask has a sandbox caller leave a recording on a small TwiML app of the test's own,
-// then creates the voicemail task for it as Studio would; it returns the task and recording SIDs.
+// voicemailTask has a sandbox caller leave a recording, then creates the voicemail task for it
+// as Studio would; it returns the task and recording SIDs.
 func (a *app) voicemailTask() (taskSid, recordingSid string) {
+	a.t.Helper()
+	rec := a.recording()
+	sid := a.createCallback(url.Values{"numberToCall": {caller}, "numberToCallFrom": {ourLine}, "recordingSid": {rec}})
+	return sid, rec
+}
+
+// recording has a sandbox caller leave a recording on a small TwiML app of the test's own and
+// returns its SID.
+func (a *app) recording() string {
 	a.t.Helper()
 	recs := make(chan string, 1)
 	twiml := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -348,14 +357,13 @@ func (a *app) voicemailTask() (taskSid, recordingSid string) {
 	a.admin("POST", "/_sandbox/calls/"+call.CallSid+"/speech", map[string]string{"text": "please call me back about my order"}, nil)
 	a.admin("POST", "/_sandbox/clock", map[string]string{"advance": "5s"}, nil)
 	a.admin("POST", "/_sandbox/calls/"+call.CallSid+"/digits", map[string]string{"digits": "#"}, nil)
-	var rec string
 	select {
-	case rec = <-recs:
+	case rec := <-recs:
+		return rec
 	case <-time.After(10 * time.Second):
 		a.t.Fatal("no recording made")
 	}
-	sid := a.createCallback(url.Values{"numberToCall": {caller}, "numberToCallFrom": {ourLine}, "recordingSid": {rec}})
-	return sid, rec
+	return ""
 }
 
 func TestVoicemailMedia(t *testing.T) {
@@ -422,6 +430,55 @@ func TestVoicemailMedia(t *testing.T) {
 	}
 	if r := a.flex("voicemail-url", alice, url.Values{"taskSid": {task}, "recordingSid": {rec}}); r.status != 404 {
 		t.Errorf("voicemail-url after delete: %d %s", r.status, r.body)
+	}
+}
+
+func TestExpiredTokenAndBodyLimit(t *testing.T) {
+	a := startApp(t, nil)
+	w := a.info.Workers["alice"]
+	var out struct{ Token string }
+	a.admin("POST", "/_sandbox/tokens", map[string]any{"identity": w.Identity, "roles": w.Roles, "workerSid": w.Sid, "ttl": 30}, &out)
+	a.advance("31s")
+	r := a.flex("requeue-callback", out.Token, url.Values{"taskSid": {"WT" + strings.Repeat("0", 32)}})
+	if r.status != 401 || r.json(t)["code"] != "unauthorized" {
+		t.Errorf("expired token: %d %s", r.status, r.body)
+	}
+	big := url.Values{"numberToCall": {caller}, "numberToCallFrom": {ourLine}, "padding": {strings.Repeat("x", 70<<10)}}
+	if r := a.studio("POST", "create-callback", big, nil); r.status != 400 {
+		t.Errorf("70 kB body: %d %s", r.status, r.body)
+	}
+	if n := len(a.tasks()); n != 0 {
+		t.Errorf("%d tasks", n)
+	}
+}
+
+// TestVoicemailTranscriptionFirst plays Twilio's voicemail callbacks in the other order: the
+// transcription arrives before the recording action. Either order makes one task.
+func TestVoicemailTranscriptionFirst(t *testing.T) {
+	a := startApp(t, nil)
+	rec := a.recording()
+	q := "wait-experience?mode=submit-voicemail&callerNumber=" + url.QueryEscape(caller) + "&calledNumber=" + url.QueryEscape(ourLine)
+	r := a.studio("POST", q, url.Values{"RecordingSid": {rec}, "TranscriptionSid": {"TR" + strings.Repeat("c", 32)},
+		"TranscriptionText": {"call me about the refund"}, "TranscriptionStatus": {"completed"}, "CallSid": {"CA1"}}, nil)
+	if r.status != 200 {
+		t.Fatalf("transcription callback: %d %s", r.status, r.body)
+	}
+	r = a.studio("GET", "wait-experience", url.Values{"mode": {"voicemail-recorded"}, "callerNumber": {caller}, "calledNumber": {ourLine},
+		"RecordingSid": {rec}, "RecordingDuration": {"3"}, "CallSid": {"CA1"}}, nil)
+	if r.status != 200 {
+		t.Fatalf("recording action: %d %s", r.status, r.body)
+	}
+	var vms []sandboxTask
+	for _, tk := range a.tasks() {
+		if tk.attrs(t)["taskType"] == "voicemail" {
+			vms = append(vms, tk)
+		}
+	}
+	if len(vms) != 1 {
+		t.Fatalf("%d voicemail tasks, want 1", len(vms))
+	}
+	if d := vms[0].attrs(t)["callBackData"].(map[string]any); d["transcriptText"] != "call me about the refund" || d["recordingSid"] != rec {
+		t.Errorf("callBackData = %v", d)
 	}
 }
 

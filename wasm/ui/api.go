@@ -3,10 +3,10 @@ package ui
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,8 +20,7 @@ const apiPrefix = "/features/callback-and-voicemail/"
 // header, never in a URL. Errors are *flexcallback.Error whose Message is the backend's, fit to
 // show to the agent.
 type apiClient struct {
-	BaseURL string       // scheme://host of the backend, the panel's own origin
-	HTTP    *http.Client // nil: http.DefaultClient
+	BaseURL string // scheme://host of the backend, the panel's own origin
 }
 
 // voicemailURL returns a short-lived URL the <audio> element can play.
@@ -60,26 +59,16 @@ func (c apiClient) deleteVoicemail(ctx context.Context, token, taskSid, recordin
 	return nil
 }
 
-// post sends form to path and decodes a success body into out (if not nil).
+// post sends form to path and decodes a success body into out (if not nil). The request itself
+// goes through send: the browser's fetch in the wasm build (api_wasm.go), so the panel does not
+// link net/http's client with its TLS and HTTP/2 stacks, and net/http on the host (api_other.go).
 func (c apiClient) post(ctx context.Context, path, token string, form url.Values, out any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(c.BaseURL, "/")+apiPrefix+path, strings.NewReader(form.Encode()))
+	status, body, err := send(ctx, strings.TrimSuffix(c.BaseURL, "/")+apiPrefix+path, token, form.Encode())
 	if err != nil {
-		return &flexcallback.Error{Kind: flexcallback.ErrInternal, Message: "bad request", Err: err}
+		return err
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Authorization", "Bearer "+token)
-	hc := c.HTTP
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return &flexcallback.Error{Kind: flexcallback.ErrUnavailable, Message: "the server cannot be reached", Err: err}
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return &flexcallback.Error{Kind: flexcallback.ErrUnavailable, Message: "the answer was cut off", Err: err}
+	if len(body) > maxAnswer {
+		body = body[:maxAnswer] // as a LimitReader would: the JSON then fails to decode
 	}
 	var env struct {
 		Success *bool  `json:"success"`
@@ -87,12 +76,12 @@ func (c apiClient) post(ctx context.Context, path, token string, form url.Values
 		Code    string `json:"code"`
 	}
 	_ = json.Unmarshal(body, &env) // a body that is not JSON is judged by status alone
-	if resp.StatusCode/100 != 2 || (env.Success != nil && !*env.Success) {
+	if status/100 != 2 || (env.Success != nil && !*env.Success) {
 		msg := env.Message
 		if msg == "" {
-			msg = http.StatusText(resp.StatusCode)
+			msg = statusText(status)
 		}
-		return &flexcallback.Error{Kind: kindOfStatus(resp.StatusCode), Message: msg, Status: resp.StatusCode}
+		return &flexcallback.Error{Kind: kindOfStatus(status), Message: msg, Status: status}
 	}
 	if out != nil {
 		if err := json.Unmarshal(body, out); err != nil {
@@ -102,31 +91,99 @@ func (c apiClient) post(ctx context.Context, path, token string, form url.Values
 	return nil
 }
 
+// maxAnswer bounds the body the panel reads; the backend's answers are a few hundred bytes.
+const maxAnswer = 1 << 20
+
+// formType is the Content-Type of every request body: the backend reads forms (DESIGN §3).
+const formType = "application/x-www-form-urlencoded"
+
+// errUnreachable and errCutOff are the errors send returns when there is no whole answer.
+func errUnreachable(err error) error {
+	return &flexcallback.Error{Kind: flexcallback.ErrUnavailable, Message: "the server cannot be reached", Err: err}
+}
+
+func errCutOff(err error) error {
+	return &flexcallback.Error{Kind: flexcallback.ErrUnavailable, Message: "the answer was cut off", Err: err}
+}
+
 // kindOfStatus maps the backend's status codes back to error kinds (the reverse of api/error.go).
+// Plain numbers rather than net/http's names, which the wasm build does not import.
 func kindOfStatus(status int) error {
 	switch status {
-	case http.StatusBadRequest:
+	case 400:
 		return flexcallback.ErrInvalid
-	case http.StatusUnauthorized:
+	case 401:
 		return flexcallback.ErrUnauthorized
-	case http.StatusForbidden:
+	case 403:
 		return flexcallback.ErrForbidden
-	case http.StatusNotFound:
+	case 404:
 		return flexcallback.ErrNotFound
-	case http.StatusConflict:
+	case 409:
 		return flexcallback.ErrConflict
-	case http.StatusPreconditionFailed:
+	case 412:
 		return flexcallback.ErrPrecondition
-	case http.StatusTooManyRequests, http.StatusServiceUnavailable, http.StatusBadGateway, http.StatusGatewayTimeout:
+	case 429, 503, 502, 504:
 		return flexcallback.ErrUnavailable
 	}
 	return flexcallback.ErrInternal
 }
 
 // agentMessage is what the status line says about err: the backend's own message when it gave one.
+// It walks the chain by hand, as flexcallback.AsError would for the chains api.go builds (one %w
+// each), because errors.As links reflection code into the wasm.
 func agentMessage(err error) string {
-	if e, ok := flexcallback.AsError(err); ok && e.Message != "" {
-		return e.Message
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if fe, ok := e.(*flexcallback.Error); ok {
+			if fe.Message != "" {
+				return fe.Message
+			}
+			break
+		}
 	}
 	return err.Error()
+}
+
+// statusText is the reason phrase shown when an error answer carries no message of its own. It
+// holds the statuses the backend and its proxies send, with net/http's wording (a host test checks
+// them against http.StatusText); fetch's own statusText is empty over HTTP/2.
+func statusText(status int) string {
+	switch status {
+	case 200:
+		return "OK"
+	case 400:
+		return "Bad Request"
+	case 401:
+		return "Unauthorized"
+	case 403:
+		return "Forbidden"
+	case 404:
+		return "Not Found"
+	case 405:
+		return "Method Not Allowed"
+	case 408:
+		return "Request Timeout"
+	case 409:
+		return "Conflict"
+	case 412:
+		return "Precondition Failed"
+	case 413:
+		return "Request Entity Too Large"
+	case 415:
+		return "Unsupported Media Type"
+	case 422:
+		return "Unprocessable Entity"
+	case 429:
+		return "Too Many Requests"
+	case 500:
+		return "Internal Server Error"
+	case 501:
+		return "Not Implemented"
+	case 502:
+		return "Bad Gateway"
+	case 503:
+		return "Service Unavailable"
+	case 504:
+		return "Gateway Timeout"
+	}
+	return "HTTP status " + strconv.Itoa(status)
 }

@@ -3,8 +3,10 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"testing"
 
 	"flexcallback"
@@ -55,6 +57,40 @@ func TestAPIVoicemailURLAndDelete(t *testing.T) {
 	for i, r := range be.requests {
 		if r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/x-www-form-urlencoded" || r.Header.Get("Authorization") != "Bearer tok" {
 			t.Errorf("request %d: %s %v", i, r.Method, r.Header)
+		}
+	}
+}
+
+// TestStatusTextMatchesNetHTTP keeps the wasm build's own reason phrases worded as net/http's,
+// which the host build used to show.
+func TestStatusTextMatchesNetHTTP(t *testing.T) {
+	for status := 100; status < 600; status++ {
+		got := statusText(status)
+		if got == "HTTP status "+strconv.Itoa(status) {
+			continue // not in the table
+		}
+		if want := http.StatusText(status); got != want {
+			t.Errorf("statusText(%d) = %q, net/http says %q", status, got, want)
+		}
+	}
+	if got := statusText(418); got != "HTTP status 418" {
+		t.Errorf("statusText(418) = %q", got)
+	}
+}
+
+func TestAgentMessage(t *testing.T) {
+	inner := &flexcallback.Error{Kind: flexcallback.ErrConflict, Message: "max attempts"}
+	noMsg := &flexcallback.Error{Kind: flexcallback.ErrUnavailable, Err: errors.New("boom")}
+	for _, tt := range []struct {
+		err  error
+		want string
+	}{
+		{fmt.Errorf("requeue callback: %w", fmt.Errorf("again: %w", inner)), "max attempts"},
+		{fmt.Errorf("delete: %w", noMsg), "delete: " + noMsg.Error()},
+		{errors.New("plain"), "plain"},
+	} {
+		if got := agentMessage(tt.err); got != tt.want {
+			t.Errorf("agentMessage(%v) = %q, want %q", tt.err, got, tt.want)
 		}
 	}
 }

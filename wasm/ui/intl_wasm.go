@@ -6,28 +6,47 @@ import (
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 )
 
+// Intl formatters are slow to build (each one resolves locale data) and every render of the panel
+// needs three, so they are built once per locale and zone and kept; the panel only ever runs on
+// the UI goroutine, so the maps need no lock.
+var (
+	dateFormats   = map[string]app.Value{}
+	numberFormats = map[string]app.Value{}
+)
+
 // formatDateTime renders t as the reference does (numeric date and time with seconds and a short
 // zone name) in locale, with the browser's Intl so that every locale gets its own order and digits.
 // zone is an IANA name; "" means the agent's browser zone.
 func formatDateTime(locale string, t time.Time, zone string) (s string) {
-	opts := map[string]any{
-		"year": "numeric", "month": "numeric", "day": "numeric",
-		"hour": "numeric", "minute": "2-digit", "second": "2-digit", "timeZoneName": "short",
-	}
-	if zone != "" {
-		opts["timeZone"] = zone
-		// Intl throws a RangeError for a zone it does not know; fall back to the agent's zone.
-		defer func() {
-			if recover() != nil {
-				s = formatDateTime(locale, t, "")
-			}
-		}()
+	key := locale + "\x00" + zone
+	f, ok := dateFormats[key]
+	if !ok {
+		opts := map[string]any{
+			"year": "numeric", "month": "numeric", "day": "numeric",
+			"hour": "numeric", "minute": "2-digit", "second": "2-digit", "timeZoneName": "short",
+		}
+		if zone != "" {
+			opts["timeZone"] = zone
+			// Intl throws a RangeError for a zone it does not know; fall back to the agent's zone.
+			defer func() {
+				if recover() != nil {
+					s = formatDateTime(locale, t, "")
+				}
+			}()
+		}
+		f = app.Window().Get("Intl").Get("DateTimeFormat").New(locale, opts)
+		dateFormats[key] = f
 	}
 	date := app.Window().Get("Date").New(float64(t.UnixMilli()))
-	return app.Window().Get("Intl").Get("DateTimeFormat").New(locale, opts).Call("format", date).String()
+	return f.Call("format", date).String()
 }
 
 // formatNumber renders n with the locale's digits and grouping.
 func formatNumber(locale string, n int) string {
-	return app.Window().Get("Intl").Get("NumberFormat").New(locale).Call("format", n).String()
+	f, ok := numberFormats[locale]
+	if !ok {
+		f = app.Window().Get("Intl").Get("NumberFormat").New(locale)
+		numberFormats[locale] = f
+	}
+	return f.Call("format", n).String()
 }

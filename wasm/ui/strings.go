@@ -1,9 +1,6 @@
 package ui
 
-import (
-	"sort"
-	"strings"
-)
+import "strings"
 
 // String keys. The first twenty are the reference's (spec §5.11), kept so translators and the shim
 // share one vocabulary; the rest are the panel's own, under the same prefix.
@@ -287,14 +284,33 @@ func tr(locale, key string, args map[string]string) string {
 	if len(args) == 0 {
 		return s
 	}
-	names := make([]string, 0, len(args))
-	for k := range args {
-		names = append(names, k)
+	return fill(s, args)
+}
+
+// fill replaces each {{name}} in s that args names with its value, leaving other braces as they
+// are, and does not look at what it put in. It does what a strings.Replacer of the {{name}}
+// pairs would, without linking the Replacer's machinery (a few KB of wasm).
+func fill(s string, args map[string]string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "{{")
+		if i < 0 {
+			break
+		}
+		j := strings.Index(s[i+2:], "}}")
+		if j < 0 {
+			break
+		}
+		if v, ok := args[s[i+2:i+2+j]]; ok {
+			b.WriteString(s[:i])
+			b.WriteString(v)
+			s = s[i+2+j+2:]
+			continue
+		}
+		// Not a name: keep one brace and look again from the next byte, as in "{{{a}}".
+		b.WriteString(s[:i+1])
+		s = s[i+1:]
 	}
-	sort.Strings(names)
-	pairs := make([]string, 0, 2*len(args))
-	for _, k := range names {
-		pairs = append(pairs, "{{"+k+"}}", args[k])
-	}
-	return strings.NewReplacer(pairs...).Replace(s)
+	b.WriteString(s)
+	return b.String()
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"regexp"
 	"sort"
+	"strings"
 	"testing"
 )
 
@@ -62,5 +63,19 @@ func TestTr(t *testing.T) {
 	}
 	if got := tr("xx", "NoSuchKey", nil); got != "NoSuchKey" {
 		t.Errorf("unknown key = %q", got)
+	}
+}
+
+// TestFillDoesWhatAReplacerDoes checks fill against the strings.Replacer tr used to build.
+func TestFillDoesWhatAReplacerDoes(t *testing.T) {
+	args := map[string]string{"a": "A{{b}}", "b": "B", "phoneNumber": "+1555"}
+	for _, s := range []string{
+		"", "plain", "{{a}}", "x{{a}}y{{b}}z", "{{{a}}}", "{{{{a}}", "{{x{{a}}", "{{c}} {{a}}", "{{a", "a}}", "{{}}",
+		"{{phoneNumber}}{{phoneNumber}}", "{{a}}}}", "สวัสดี {{b}} 你好",
+	} {
+		r := strings.NewReplacer("{{a}}", args["a"], "{{b}}", args["b"], "{{phoneNumber}}", args["phoneNumber"])
+		if got, want := fill(s, args), r.Replace(s); got != want {
+			t.Errorf("fill(%q) = %q, a Replacer gives %q", s, got, want)
+		}
 	}
 }

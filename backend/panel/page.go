@@ -24,7 +24,11 @@ func fixPage(next http.Handler) http.Handler {
 		rec := &pageRecorder{header: http.Header{}, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
 		body := rec.body.Bytes()
-		if strings.HasPrefix(rec.header.Get("Content-Type"), "text/html") {
+		ct := rec.header.Get("Content-Type")
+		if ct == "" && len(body) > 0 {
+			ct = http.DetectContentType(body) // what the real writer would have said
+		}
+		if strings.HasPrefix(ct, "text/html") {
 			body = bytes.Replace(body, viewportGoApp, viewportOurs, 1)
 			rec.header.Set("Content-Type", "text/html; charset=utf-8")
 			rec.header.Set("Content-Length", strconv.Itoa(len(body)))

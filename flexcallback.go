@@ -73,6 +73,7 @@ type TaskQuery struct {
 	WorkflowSid      string
 	AssignmentStatus []string
 	Ordering         string // e.g. "DateCreated:desc"
+	Evaluate         string // EvaluateTaskAttributes expression; rate-limited by Twilio (3/s): rare paths only
 	PageSize         int    // 0: 50
 	MaxPages         int    // 0: 1; paging stops there (bounded, fixes P1)
 }

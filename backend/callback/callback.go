@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -73,6 +74,22 @@ func (s *Service) Create(ctx context.Context, r flexcallback.Request) (sid strin
 		} else if ok {
 			return result{sid: sid, replayed: true}, nil
 		}
+		// An earlier delivery's create may have happened unseen (its answer and the lookup both
+		// failed): look for it before creating again.
+		if _, unsure, _ := s.store.Get(ctx, unsureKey(r.Key)); unsure {
+			nt, err := flexcallback.BuildTask(r, s.cfg.DefaultWorkflowSid, s.cfg.TimeZone, s.now())
+			if err != nil {
+				return nil, err
+			}
+			t, found, err := s.find(ctx, nt.WorkflowSid, r.Key)
+			if err != nil {
+				return nil, fmt.Errorf("create %s task: %w", r.Kind(), err)
+			}
+			if found {
+				s.remember(ctx, r, t.Sid)
+				return result{sid: t.Sid, replayed: true}, nil
+			}
+		}
 		t, err := s.create(ctx, r)
 		if err != nil {
 			return nil, err
@@ -121,7 +138,7 @@ func (s *Service) Voicemail(ctx context.Context, r flexcallback.Request) (string
 			if err != nil {
 				return nil, err
 			}
-			if t, found, err := s.find(ctx, nt.WorkflowSid, r.Key); err != nil {
+			if t, found, err := s.recent(ctx, nt.WorkflowSid, r.Key); err != nil {
 				return nil, err
 			} else if found {
 				sid, ok = t.Sid, true
@@ -197,6 +214,14 @@ func (s *Service) create(ctx context.Context, r flexcallback.Request) (flexcallb
 		s.logger.WarnContext(ctx, "task create outcome unknown; looking for it", "kind", r.Kind())
 		found, ok, ferr := s.find(ctx, nt.WorkflowSid, r.Key)
 		if ferr != nil {
+			// Remember that this key's create may exist, so the next delivery looks first.
+			ttl := r.KeyTTL
+			if ttl <= 0 {
+				ttl = s.cfg.KeyTTL
+			}
+			if perr := s.store.Put(ctx, unsureKey(r.Key), "1", ttl); perr != nil {
+				s.logger.ErrorContext(ctx, "remember unknown create", "err", perr)
+			}
 			return flexcallback.Task{}, fmt.Errorf("create %s task: %w", r.Kind(), errors.Join(err, ferr))
 		}
 		if ok {
@@ -206,11 +231,26 @@ func (s *Service) create(ctx context.Context, r flexcallback.Request) (flexcallb
 	}
 }
 
-// find looks for the task carrying key among the workflow's newest tasks.
+// find looks for the task carrying key. Where the key can be quoted in TaskRouter's expression
+// language it asks TaskRouter for exactly that task (EvaluateTaskAttributes, rate-limited, so
+// only on this rare path); otherwise it reads the workflow's newest tasks.
 func (s *Service) find(ctx context.Context, workflowSid, key string) (flexcallback.Task, bool, error) {
-	tasks, err := s.tasks.ListTasks(ctx, flexcallback.TaskQuery{
-		WorkflowSid: workflowSid, Ordering: "DateCreated:desc", PageSize: 50, MaxPages: 2,
-	})
+	q := flexcallback.TaskQuery{WorkflowSid: workflowSid, Ordering: "DateCreated:desc", PageSize: 50, MaxPages: 2}
+	if quotable.MatchString(key) {
+		q.Evaluate = `callBackData.requestKey == "` + key + `"`
+	}
+	return s.scan(ctx, q, key)
+}
+
+// recent looks for the task carrying key among the workflow's newest tasks only.
+func (s *Service) recent(ctx context.Context, workflowSid, key string) (flexcallback.Task, bool, error) {
+	return s.scan(ctx, flexcallback.TaskQuery{WorkflowSid: workflowSid, Ordering: "DateCreated:desc", PageSize: 50, MaxPages: 2}, key)
+}
+
+var quotable = regexp.MustCompile(`^[A-Za-z0-9:_.-]+$`)
+
+func (s *Service) scan(ctx context.Context, q flexcallback.TaskQuery, key string) (flexcallback.Task, bool, error) {
+	tasks, err := s.tasks.ListTasks(ctx, q)
 	if err != nil {
 		return flexcallback.Task{}, false, fmt.Errorf("look for request %q: %w", key, err)
 	}
@@ -242,3 +282,5 @@ func (s *Service) replayed() {
 }
 
 func storeKey(key string) string { return "idem:" + key }
+
+func unsureKey(key string) string { return "idem-unsure:" + key }

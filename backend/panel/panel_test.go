@@ -113,7 +113,7 @@ func TestPageHeadersAndNothingExternal(t *testing.T) {
 	page := string(body)
 	for _, want := range []string{`/panel/web/panel.css`, `/panel/web/icon.svg`, `/panel/app.js`, `name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover"`} {
 		if !strings.Contains(page, want) {
-			t.Errorf("page lacks %s", want)
+			t.Errorf("page lacks %s:\n%s", want, page[:min(len(page), 1500)])
 		}
 	}
 	if strings.Contains(page, "user-scalable=0") {

@@ -12,7 +12,9 @@ import (
 )
 
 // The admin API (DESIGN §6) for tests, benchmarks and the demo desk. Every mutating request
-// returns only after every call settled, so what a test reads next is exact.
+// returns only after every call settled, so what a test reads next is exact. Two exceptions
+// serve load generators: a hang-up takes effect at once and waits for its own call to end, and
+// POST /_sandbox/calls with "wait": false returns as soon as the call started.
 
 func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(v); err != nil && !errors.Is(err, io.EOF) {
@@ -62,10 +64,13 @@ func (s *Sandbox) handleIssueToken(w http.ResponseWriter, r *http.Request) {
 
 func (s *Sandbox) handleAdminCreateCall(w http.ResponseWriter, r *http.Request) {
 	var in struct {
-		From    string `json:"from"`
-		To      string `json:"to"`
-		URL     string `json:"url"`
-		Method  string `json:"method"`
+		From   string `json:"from"`
+		To     string `json:"to"`
+		URL    string `json:"url"`
+		Method string `json:"method"`
+		// Wait false answers as soon as the call started, without waiting for the calls to
+		// settle: load generators start calls faster than the sandbox is ever quiet.
+		Wait    *bool `json:"wait"`
 		Enqueue *struct {
 			WorkflowSid string          `json:"workflowSid"`
 			WaitURL     string          `json:"waitUrl"`
@@ -109,7 +114,9 @@ func (s *Sandbox) handleAdminCreateCall(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	c := s.newCall(in.From, in.To, "inbound", t)
-	s.settle()
+	if in.Wait == nil || *in.Wait {
+		s.settle()
+	}
 	writeJSON(w, http.StatusCreated, map[string]any{"callSid": c.sid, "status": c.status})
 }
 
@@ -126,10 +133,20 @@ func (s *Sandbox) handleAdminCalls(w http.ResponseWriter, r *http.Request) {
 
 // adminCall runs fn on the named call, then waits for every call to settle.
 func (s *Sandbox) adminCall(fn func(w http.ResponseWriter, c *call) bool) http.HandlerFunc {
+	return s.adminCallNow(fn, false)
+}
+
+// adminCallNow is adminCall; with now, fn runs at once and the answer waits only for the named
+// call to settle, not for every call. A hang-up needs no quiet moment (a busy call sees it as
+// soon as its webhook returns), and under a steady stream of calls (BenchmarkWaitLoad) a moment
+// when no call is busy may not come for seconds, while every waiter wakes at each change.
+func (s *Sandbox) adminCallNow(fn func(w http.ResponseWriter, c *call) bool, now bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		s.settle()
+		if !now {
+			s.settle()
+		}
 		c := s.w.calls[r.PathValue("call")]
 		if c == nil {
 			notFound(w, r.URL.Path)
@@ -138,7 +155,11 @@ func (s *Sandbox) adminCall(fn func(w http.ResponseWriter, c *call) bool) http.H
 		if fn != nil && !fn(w, c) {
 			return
 		}
-		s.settle()
+		if now {
+			s.settleCall(c)
+		} else {
+			s.settle()
+		}
 		writeJSON(w, http.StatusOK, s.callView(c))
 	}
 }

@@ -152,6 +152,14 @@ func (s *Sandbox) settle() {
 	}
 }
 
+// settleCall waits until c is blocked at a verb or ended, whatever the other calls do. Called
+// with s.mu held.
+func (s *Sandbox) settleCall(c *call) {
+	for c.status != "completed" && (c.wait == nil || c.wake != nil) {
+		s.cond.Wait()
+	}
+}
+
 // runUntil moves virtual time to target, waking calls at their deadlines in order and letting
 // them settle at each step, so the outcome does not depend on goroutine timing.
 func (s *Sandbox) runUntil(target time.Time) {

@@ -60,17 +60,30 @@ func rfc2822Ptr(t time.Time) *string {
 	return &v
 }
 
-// page answers a list request with Twilio's meta paging. base is the public URL of the list
-// (https://taskrouter.twilio.com/v1/...), and filters are the query parameters to keep on page links.
-func page[T any](w http.ResponseWriter, r *http.Request, key, base string, filters url.Values, items []T) {
-	size := 50
+// pageBounds reads the page number and size a list request asks for.
+func pageBounds(r *http.Request) (pg, size int) {
+	size = 50
 	if v, err := strconv.Atoi(r.FormValue("PageSize")); err == nil && v > 0 {
 		size = min(v, 1000)
 	}
-	pg := 0
 	if v, err := strconv.Atoi(r.FormValue("Page")); err == nil && v > 0 {
 		pg = v
 	}
+	return pg, size
+}
+
+// page answers a list request with Twilio's meta paging. base is the public URL of the list
+// (https://taskrouter.twilio.com/v1/...), and filters are the query parameters to keep on page links.
+func page[T any](w http.ResponseWriter, r *http.Request, key, base string, filters url.Values, items []T) {
+	writeJSON(w, http.StatusOK, pageOf(r, key, base, filters, items, func(v T) T { return v }))
+}
+
+// pageOf is the body of page for items that view turns into their resources, only for the page
+// answered: a long task list must not cost a resource per task on every request, and the caller
+// may encode the body after releasing the sandbox's mutex (BenchmarkWaitLoad lists hundreds of
+// waiting tasks hundreds of times a second).
+func pageOf[T, V any](r *http.Request, key, base string, filters url.Values, items []T, view func(T) V) map[string]any {
+	pg, size := pageBounds(r)
 	link := func(p int) string {
 		q := url.Values{}
 		for k, vs := range filters {
@@ -94,14 +107,18 @@ func page[T any](w http.ResponseWriter, r *http.Request, key, base string, filte
 		v := link(pg - 1)
 		prev = &v
 	}
+	views := make([]V, 0, to-from)
+	for _, it := range items[from:to] {
+		views = append(views, view(it))
+	}
 	body := map[string]any{
-		key: append(make([]T, 0, to-from), items[from:to]...),
+		key: views,
 		"meta": map[string]any{
 			"page": pg, "page_size": size, "first_page_url": link(0), "previous_page_url": prev,
 			"next_page_url": next, "url": link(pg), "key": key,
 		},
 	}
-	writeJSON(w, http.StatusOK, body)
+	return body
 }
 
 // requireAuth checks Basic auth with the account SID and auth token, as Twilio does on REST paths.

@@ -57,12 +57,12 @@ func (s *Sandbox) Handler() http.Handler {
 	admin.HandleFunc("POST /_sandbox/calls", s.handleAdminCreateCall)
 	admin.HandleFunc("GET /_sandbox/calls/{call}", s.adminCall(nil))
 	admin.HandleFunc("POST /_sandbox/calls/{call}/digits", s.handleDigits)
-	admin.HandleFunc("POST /_sandbox/calls/{call}/hangup", s.adminCall(func(w http.ResponseWriter, c *call) bool {
+	admin.HandleFunc("POST /_sandbox/calls/{call}/hangup", s.adminCallNow(func(w http.ResponseWriter, c *call) bool {
 		if c.status != "completed" {
 			s.hangupCall(c)
 		}
 		return true
-	}))
+	}, true))
 	admin.HandleFunc("POST /_sandbox/calls/{call}/speech", s.handleSpeech)
 	admin.HandleFunc("POST /_sandbox/calls/{call}/redeliver", s.handleRedeliver)
 	admin.HandleFunc("POST /_sandbox/clock", s.handleClock)

@@ -41,15 +41,17 @@ type taskJSON struct {
 	RoutingTarget         *string           `json:"routing_target"`
 }
 
-func (s *Sandbox) taskView(t *task) taskJSON {
-	w := s.w
+func (s *Sandbox) taskView(t *task) taskJSON { return taskViewAt(s.w, s.now, t) }
+
+// taskViewAt is the resource of t in w at now; with a copy of t it needs no lock.
+func taskViewAt(w *world, now time.Time, t *task) taskJSON {
 	u := fmt.Sprintf("%s/Workspaces/%s/Tasks/%s", trBase, w.workspace, t.sid)
 	var reason *string
 	if t.reason != "" {
 		reason = &t.reason
 	}
 	return taskJSON{
-		AccountSid: w.account, Age: int(s.now.Sub(t.created) / time.Second), AssignmentStatus: t.status,
+		AccountSid: w.account, Age: int(now.Sub(t.created) / time.Second), AssignmentStatus: t.status,
 		Attributes: t.attributes, Addons: "{}", DateCreated: iso(t.created), DateUpdated: iso(t.updated),
 		TaskQueueEnteredDate: isoPtr(t.created), Priority: t.priority, Reason: reason, Sid: t.sid,
 		TaskQueueSid: w.taskQueue.sid, TaskQueueFriendlyName: w.taskQueue.friendly,
@@ -285,10 +287,56 @@ func (s *Sandbox) handleListTasks(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	body, err := s.listTasks(r, statuses, filters, match)
+	if err != nil {
+		badRequest(w, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, body) // outside the mutex: a slow reader holds up no one
+}
+
+// listTasks filters and sorts the tasks under the mutex, then builds the page from copies
+// without it.
+func (s *Sandbox) listTasks(r *http.Request, statuses []string, filters url.Values, match func(map[string]any) bool) (map[string]any, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	list, err := s.matchTasks(r, statuses, match)
+	if err != nil {
+		s.mu.Unlock()
+		return nil, err
+	}
+	for i, t := range list {
+		cp := *t
+		list[i] = &cp
+	}
+	w, now := s.w, s.now
+	s.mu.Unlock()
+	view := func(t *task) taskJSON { return taskViewAt(w, now, t) }
+	return pageOf(r, "tasks", fmt.Sprintf("%s/Workspaces/%s/Tasks", trBase, w.workspace), filters, list, view), nil
+}
+
+// matchTasks returns the tasks a list request selects, in its order. Called with s.mu held.
+func (s *Sandbox) matchTasks(r *http.Request, statuses []string, match func(map[string]any) bool) ([]*task, error) {
+	// taskList is in creation order (date_created never decreases), so a list by creation date
+	// needs no sort and can stop one past the page asked for: the wait experience's newest-first
+	// lookups then cost a page, not every task ever made.
+	ordering := strings.ReplaceAll(r.FormValue("Ordering"), " ", "")
+	byCreation, newestFirst, limit := false, false, -1
+	switch ordering {
+	case "", "DateCreated", "DateCreated:asc", "DateCreated:desc":
+		byCreation, newestFirst = true, ordering == "DateCreated:desc"
+		pg, size := pageBounds(r)
+		limit = (pg+1)*size + 1
+	}
 	var list []*task
-	for _, t := range s.w.taskList {
+	n := len(s.w.taskList)
+	for k := range n {
+		if len(list) == limit {
+			break
+		}
+		t := s.w.taskList[k]
+		if newestFirst {
+			t = s.w.taskList[n-1-k]
+		}
 		if len(statuses) > 0 && !slices.Contains(statuses, t.status) {
 			continue
 		}
@@ -315,15 +363,12 @@ func (s *Sandbox) handleListTasks(w http.ResponseWriter, r *http.Request) {
 		}
 		list = append(list, t)
 	}
-	if err := sortTasks(list, r.FormValue("Ordering")); err != nil {
-		badRequest(w, err.Error())
-		return
+	if !byCreation {
+		if err := sortTasks(list, r.FormValue("Ordering")); err != nil {
+			return nil, err
+		}
 	}
-	views := make([]taskJSON, len(list))
-	for i, t := range list {
-		views[i] = s.taskView(t)
-	}
-	page(w, r, "tasks", fmt.Sprintf("%s/Workspaces/%s/Tasks", trBase, s.w.workspace), filters, views)
+	return list, nil
 }
 
 // sortTasks orders by "DateCreated:asc|desc" or "Priority:asc|desc" (comma-separated, TaskRouter's

@@ -121,6 +121,9 @@ func (c *Client) ListTasks(ctx context.Context, q flexcallback.TaskQuery) ([]fle
 	if q.Ordering != "" {
 		p.SetOrdering(q.Ordering)
 	}
+	if q.Evaluate != "" {
+		p.SetEvaluateTaskAttributes(q.Evaluate)
+	}
 	p.SetPageSize(cmp.Or(q.PageSize, defaultPageSize))
 	maxPages := cmp.Or(q.MaxPages, 1)
 

@@ -111,9 +111,9 @@ func TestPageHeadersAndNothingExternal(t *testing.T) {
 		t.Error("X-Frame-Options would block Flex")
 	}
 	page := string(body)
-	for _, want := range []string{`/panel/web/panel.css`, `/panel/web/icon.svg`, `/panel/app.js`, `name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover"`} {
+	for _, want := range []string{`/panel/web/panel.css`, `/panel/web/icon.svg`, `/panel/app.js`, `content="width=device-width, initial-scale=1, viewport-fit=cover"` /* go-app orders attributes at random */} {
 		if !strings.Contains(page, want) {
-			t.Errorf("page lacks %s:\n%s", want, page[:min(len(page), 1500)])
+			t.Errorf("page lacks %s", want)
 		}
 	}
 	if strings.Contains(page, "user-scalable=0") {

@@ -252,12 +252,12 @@ func (p *panel) onDelete(ctx app.Context, e app.Event) {
 		return
 	}
 	p.confirm = true
-	p.dispatch(ctx, app.Defer, func(ctx app.Context) { focus("delete-yes") })
+	p.focus(ctx, "delete-yes")
 }
 
 func (p *panel) onDeleteCancel(ctx app.Context, e app.Event) {
 	p.confirm = false
-	p.dispatch(ctx, app.Defer, func(ctx app.Context) { focus("delete") })
+	p.focus(ctx, "delete")
 }
 
 func (p *panel) onDeleteConfirm(ctx app.Context, e app.Event) {
@@ -301,14 +301,30 @@ func (p *panel) dispatch(ctx app.Context, mode app.DispatchMode, fn func(app.Con
 	ctx.Dispatcher().Dispatch(app.Dispatch{Mode: mode, Source: p, Function: fn})
 }
 
-// focus moves keyboard focus to the element with id, when there is a browser.
-func focus(id string) {
+// focus moves keyboard focus to the element with id, when there is a browser. The element
+// appears with the update that follows the current handler, so it is looked for a few times;
+// the work is dispatched from the panel, whose context outlives the button that was clicked.
+func (p *panel) focus(ctx app.Context, id string) {
 	if !app.IsClient {
 		return
 	}
-	if el := app.Window().GetElementByID(id); el.Truthy() {
-		el.Call("focus")
+	d := ctx.Dispatcher()
+	var try func(left int)
+	try = func(left int) {
+		d.Dispatch(app.Dispatch{Mode: app.Defer, Source: p, Function: func(app.Context) {
+			if el := app.Window().GetElementByID(id); el.Truthy() {
+				el.Call("focus")
+				return
+			}
+			if left > 0 {
+				go func() {
+					time.Sleep(20 * time.Millisecond)
+					try(left - 1)
+				}()
+			}
+		}})
 	}
+	try(25)
 }
 
 func (p *panel) Render() app.UI {

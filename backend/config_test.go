@@ -62,7 +62,7 @@ func TestDotEnvUnderEnvironment(t *testing.T) {
 // TestShutdownDrainsRequests cancels run while a request waits on a slow Twilio: the request
 // still completes, then run returns.
 func TestShutdownDrainsRequests(t *testing.T) {
-	vars := map[string]string{"ADDR": "127.0.0.1:0", "SANDBOX_ADDR": "127.0.0.1:0", "WEB_DIR": webDir(t)}
+	vars := map[string]string{"SANDBOX": "1", "ADDR": "127.0.0.1:0", "SANDBOX_ADDR": "127.0.0.1:0", "WEB_DIR": webDir(t)}
 	ctx, cancel := context.WithCancel(context.Background())
 	addrs := make(chan [2]string, 1)
 	done := make(chan error, 1)

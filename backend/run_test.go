@@ -60,7 +60,7 @@ func webDir(t testing.TB) string {
 func startApp(t testing.TB, env map[string]string) *app {
 	t.Helper()
 	vars := map[string]string{
-		"ADDR": "127.0.0.1:0", "SANDBOX_ADDR": "127.0.0.1:0", "WEB_DIR": webDir(t),
+		"SANDBOX": "1", "ADDR": "127.0.0.1:0", "SANDBOX_ADDR": "127.0.0.1:0", "WEB_DIR": webDir(t),
 		"LOG_LEVEL": "debug", "LOG_FORMAT": "text", "TWILIO_SERVICE_MIN_BACKOFF": "1", "TWILIO_SERVICE_MAX_BACKOFF": "5",
 	}
 	for k, v := range env {

@@ -12,7 +12,7 @@ run: wasm
 	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory shim; \
 	 else echo "npm not found: the demo desk needs the plugin bundle (Node.js 20 + npm); starting without it" >&2; fi
 	@echo "demo desk: http://localhost:8080/demo/  (Twilio sandbox admin: http://127.0.0.1:8081/_sandbox/)"
-	SANDBOX_CLOCK=real $(GO) run ./backend
+	SANDBOX=1 SANDBOX_CLOCK=real $(GO) run ./backend
 
 test: setup wasm shim tools/prism/node_modules vet gotest fuzz shimtest imagetest
 

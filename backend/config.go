@@ -46,12 +46,16 @@ type config struct {
 	// TWILIO_REGION: Twilio's regional API hosts, e.g. "au1". Default: none.
 	Region string
 
-	// SANDBOX=1 forces sandbox mode even with credentials; SANDBOX_ADDR (default
-	// 127.0.0.1:8081) is where the sandbox listens; SANDBOX_CLOCK=real lets its time run
-	// (default virtual: time moves only when told, for tests).
+	// SANDBOX=1 runs on the embedded, simulated Twilio (even with credentials); nothing else
+	// does: with no credentials and no SANDBOX=1 the backend refuses to start. SANDBOX_ADDR
+	// (default 127.0.0.1:8081) is where the sandbox listens; SANDBOX_CLOCK=real lets its time
+	// run (default virtual: time moves only when told, for tests). The sandbox and the demo
+	// desk (which proxies the sandbox's admin API, auth token included) answer on loopback only,
+	// unless SANDBOX_PUBLIC=1 says to expose them (a shared demo machine).
 	Sandbox          bool
 	SandboxAddr      string
 	SandboxRealClock bool
+	SandboxPublic    bool
 
 	// PANEL_ALLOWED_ORIGINS: comma-separated origins that may frame the panel and talk to it.
 	// Default https://flex.twilio.com (and, in sandbox mode, the demo desk's origin).
@@ -154,7 +158,15 @@ func loadConfig(getenv func(string) string) (config, []string, error) {
 	if _, err := time.LoadLocation(c.BusinessTimeZone); err != nil {
 		bad("BUSINESS_TIME_ZONE: %q is not an IANA time zone", c.BusinessTimeZone)
 	}
-	c.Sandbox = boolean("SANDBOX", false) || (c.AccountSid == "" && c.AuthToken == "" && c.APIKey == "")
+	c.Sandbox = boolean("SANDBOX", false)
+	c.SandboxPublic = boolean("SANDBOX_PUBLIC", false)
+	if c.Sandbox && !c.SandboxPublic && !loopback(c.SandboxAddr) {
+		bad("SANDBOX_ADDR: %q is not a loopback address; the sandbox's admin API hands out its credentials, so set SANDBOX_PUBLIC=1 to expose it deliberately", c.SandboxAddr)
+	}
+	noCredentials := c.AccountSid == "" && c.AuthToken == "" && c.APIKey == "" && c.APISecret == ""
+	if !c.Sandbox && noCredentials {
+		bad("no Twilio credentials: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FLEX_WORKSPACE_SID and PUBLIC_BASE_URL, or SANDBOX=1 to run on the simulated Twilio (no account needed)")
+	}
 	switch clock := strings.ToLower(get("SANDBOX_CLOCK")); clock {
 	case "", "virtual":
 	case "real":
@@ -175,7 +187,7 @@ func loadConfig(getenv func(string) string) (config, []string, error) {
 
 	if !c.Sandbox {
 		if c.AccountSid == "" {
-			bad("TWILIO_ACCOUNT_SID: required (or leave all Twilio credentials unset for sandbox mode)")
+			bad("TWILIO_ACCOUNT_SID: required (or SANDBOX=1 for the simulated Twilio)")
 		}
 		if c.AuthToken == "" {
 			bad("TWILIO_AUTH_TOKEN: required: it checks the signature of Twilio's webhooks")
@@ -290,4 +302,18 @@ func withDotEnv(getenv func(string) string, path string) (func(string) string, e
 		}
 		return vals[k]
 	}, nil
+}
+
+// loopback reports whether addr (host:port) listens on this machine only. An empty host or a
+// wildcard listens on every interface.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

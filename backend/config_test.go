@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -100,5 +102,77 @@ func TestShutdownDrainsRequests(t *testing.T) {
 		}
 	case <-time.After(12 * time.Second):
 		t.Fatal("run did not return after shutdown")
+	}
+}
+
+// TestNoSilentSandbox: with no Twilio credentials and no SANDBOX=1 the backend refuses to start,
+// naming what is missing and how to run the simulated Twilio instead; nothing listens.
+func TestNoSilentSandbox(t *testing.T) {
+	var stderr bytes.Buffer
+	listened := false
+	err := runWith(context.Background(), []string{"backend", "-env-file="}, env(map[string]string{"ADDR": "127.0.0.1:0"}),
+		&stderr, &stderr, func(string, string) { listened = true })
+	if err == nil || listened {
+		t.Fatalf("started without credentials or SANDBOX=1 (err %v)", err)
+	}
+	for _, want := range []string{"TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FLEX_WORKSPACE_SID", "PUBLIC_BASE_URL", "SANDBOX=1"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the refusal does not name %s:\n%v", want, err)
+		}
+	}
+	if strings.Contains(stderr.String(), "SANDBOX MODE") {
+		t.Errorf("sandbox mode was logged:\n%s", stderr.String())
+	}
+}
+
+// TestSandboxStaysOnLoopback: the sandbox (whose admin API hands out its credentials) listens on
+// another interface only when SANDBOX_PUBLIC=1 says so.
+func TestSandboxStaysOnLoopback(t *testing.T) {
+	for _, addr := range []string{":8081", "0.0.0.0:8081", "[::]:8081", "192.0.2.7:8081"} {
+		_, _, err := loadConfig(env(map[string]string{"SANDBOX": "1", "SANDBOX_ADDR": addr}))
+		if err == nil || !strings.Contains(err.Error(), "SANDBOX_PUBLIC=1") {
+			t.Errorf("SANDBOX_ADDR=%s accepted without SANDBOX_PUBLIC: %v", addr, err)
+		}
+		if _, _, err := loadConfig(env(map[string]string{"SANDBOX": "1", "SANDBOX_ADDR": addr, "SANDBOX_PUBLIC": "1"})); err != nil {
+			t.Errorf("SANDBOX_ADDR=%s with SANDBOX_PUBLIC=1: %v", addr, err)
+		}
+	}
+	for _, addr := range []string{"127.0.0.1:8081", "localhost:8081", "[::1]:0", "127.0.0.2:1"} {
+		if _, _, err := loadConfig(env(map[string]string{"SANDBOX": "1", "SANDBOX_ADDR": addr})); err != nil {
+			t.Errorf("SANDBOX_ADDR=%s: %v", addr, err)
+		}
+	}
+}
+
+// TestDemoDeskLoopbackOnly: the demo desk, which proxies the sandbox's admin API, refuses a
+// client on another machine unless SANDBOX_PUBLIC=1.
+func TestDemoDeskLoopbackOnly(t *testing.T) {
+	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusTeapot) })
+	h := loopbackOnly(inner)
+	for remote, want := range map[string]int{"127.0.0.1:5555": 418, "[::1]:5555": 418, "192.0.2.7:5555": 403, "10.0.0.2:80": 403, "garbage": 403} {
+		r := httptest.NewRequest("GET", "/demo/sandbox/_sandbox/", nil)
+		r.RemoteAddr = remote
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != want {
+			t.Errorf("from %s: %d, want %d", remote, w.Code, want)
+		}
+		if want == 403 && !strings.Contains(w.Body.String(), "SANDBOX_PUBLIC=1") {
+			t.Errorf("from %s: the refusal does not say how to expose the desk: %s", remote, w.Body)
+		}
+	}
+}
+
+// TestSandboxSecretPerStart: two sandboxes never share the auth token that signs their webhooks.
+func TestSandboxSecretPerStart(t *testing.T) {
+	a, b := startApp(t, nil), startApp(t, nil)
+	if a.info.AuthToken == "" || a.info.AuthToken == b.info.AuthToken {
+		t.Errorf("auth tokens %q and %q", a.info.AuthToken, b.info.AuthToken)
+	}
+	// Webhooks signed with another installation's token are refused.
+	form := url.Values{"numberToCall": {caller}, "numberToCallFrom": {ourLine}}
+	u := a.base + "/features/callback-and-voicemail/studio/create-callback"
+	if r := a.do(post(u, form, signature(b.info.AuthToken, u, form))); r.status != http.StatusForbidden {
+		t.Errorf("a webhook signed with another sandbox's token: %d %s", r.status, r.body)
 	}
 }

@@ -98,7 +98,7 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 		cfg.AllowedOrigins = append(cfg.AllowedOrigins, "http://localhost:"+port)
 		ssrv := newHTTPServer(sb.Handler(), logger)
 		g.Go(func() error { return serve(gctx, ssrv, sln) })
-		logger.Warn("SANDBOX MODE: no Twilio account configured; Twilio is simulated on this machine",
+		logger.Warn("SANDBOX MODE (SANDBOX=1): Twilio is simulated on this machine; no call reaches a real phone",
 			"sandbox", cfg.APIBase, "clock", map[bool]string{true: "real", false: "virtual"}[cfg.SandboxRealClock],
 			"demo_desk", "http://localhost:"+port+"/demo/")
 	}
@@ -224,5 +224,23 @@ func demoRoutes(cfg config, sb *sandbox.Sandbox, sandboxAddr string, logger *slo
 	if err != nil {
 		return nil, err
 	}
+	if !cfg.SandboxPublic {
+		h = loopbackOnly(h)
+	}
 	return func(r *mux.Router) { r.PathPrefix("/demo/").Handler(h) }, nil
+}
+
+// loopbackOnly refuses requests from other machines: the demo desk proxies the sandbox's admin
+// API, which hands out the sandbox's auth token and plays callers.
+func loopbackOnly(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host, _, _ := net.SplitHostPort(r.RemoteAddr)
+		if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusForbidden)
+			io.WriteString(w, `{"success":false,"code":"forbidden","message":"the demo desk answers on loopback only; set SANDBOX_PUBLIC=1 to expose it"}`+"\n")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The image test (issue 7): builds the image twice (the digests must be equal), loads it into
-# podman, starts it with --network host --runtime runc and explicit ulimits, probes /healthz,
+# podman, checks that it refuses to start with no Twilio credentials and no SANDBOX=1, starts it
+# (SANDBOX=1) with --network host --runtime runc and explicit ulimits, probes /healthz,
 # /readyz and /panel/, checks it runs as 65532 and logs JSON, sends SIGTERM and checks a clean
 # exit within 10 s, removes everything it created, and prints size, build time and digests.
 # Under CI=true missing tools are installed with apt-get; it never skips.
@@ -42,6 +43,11 @@ size=$("${P[@]}" image inspect --format '{{.Size}}' "$IMAGE_NAME")
 user=$("${P[@]}" image inspect --format '{{.Config.User}}' "$IMAGE_NAME")
 [ "$user" = 65532:65532 ] || die "image user is $user, want 65532:65532"
 
+# Without Twilio credentials and without SANDBOX=1 the image refuses to start, and says why.
+refusal=$("${P[@]}" run --rm --pull=never --network none --runtime runc "$IMAGE_NAME" 2>&1) && die "the image started with no Twilio credentials and no SANDBOX=1"
+grep -q 'SANDBOX=1' <<<"$refusal" || die "the refusal does not mention SANDBOX=1: ${refusal:0:300}"
+say "no credentials, no SANDBOX=1: refused to start"
+
 # With the host's network the server must bind free loopback ports itself.
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 port=18080
@@ -55,7 +61,7 @@ nofile=$(ulimit -Hn); nproc=$(ulimit -Hu)
 { [ "$nproc" = unlimited ] || [ "$nproc" -gt 4096 ]; } && nproc=4096
 "${P[@]}" run -d --name "$name" --pull=never --network host --runtime runc \
 	--ulimit "nofile=$nofile:$nofile" --ulimit "nproc=$nproc:$nproc" \
-	-e ADDR="127.0.0.1:$port" -e SANDBOX_ADDR="127.0.0.1:$((port + 1))" "$IMAGE_NAME" >/dev/null
+	-e SANDBOX=1 -e ADDR="127.0.0.1:$port" -e SANDBOX_ADDR="127.0.0.1:$((port + 1))" "$IMAGE_NAME" >/dev/null
 
 logs() { "${P[@]}" logs "$name" 2>&1 | tail -n 20 >&2; }
 for _ in $(seq 100); do

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	crand "crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -96,7 +97,9 @@ func New(cfg Config) *Sandbox {
 		stop:      make(chan struct{}),
 	}
 	s.cond = sync.NewCond(&s.mu)
-	s.w = newWorld(now)
+	secret := make([]byte, 16)
+	_, _ = crand.Read(secret) // never fails (crypto/rand's contract since Go 1.24)
+	s.w = newWorld(now, hex.EncodeToString(secret))
 	if s.realClock {
 		s.ticks.Add(1)
 		go s.tick()
@@ -135,7 +138,7 @@ func (s *Sandbox) reset() {
 	}
 	s.settle()
 	s.faults = nil
-	s.w = newWorld(s.now)
+	s.w = newWorld(s.now, s.w.authToken)
 }
 
 // sidGen makes deterministic SIDs: prefix + 32 lowercase hex derived from a counter, so a fresh

@@ -144,3 +144,21 @@ func TestRESTNeedsBasicAuth(t *testing.T) {
 		t.Fatalf("got %d %+v", resp.StatusCode, e)
 	}
 }
+
+// TestAuthTokenRandomPerStart: the sandbox's auth token is made at start, differs between two
+// sandboxes and survives a reset (clients keep signing with it).
+func TestAuthTokenRandomPerStart(t *testing.T) {
+	a, b := New(Config{}), New(Config{})
+	defer a.Close()
+	defer b.Close()
+	ta, tb := a.Info().AuthToken, b.Info().AuthToken
+	if len(ta) != 32 || ta == tb {
+		t.Fatalf("auth tokens %q and %q", ta, tb)
+	}
+	a.mu.Lock()
+	a.reset()
+	a.mu.Unlock()
+	if a.Info().AuthToken != ta {
+		t.Errorf("reset changed the auth token")
+	}
+}

@@ -1,8 +1,6 @@
 package sandbox
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"time"
 )
@@ -119,7 +117,9 @@ type token struct {
 	expires   time.Time
 }
 
-func newWorld(now time.Time) *world {
+// newWorld builds the fixed world. authToken is the sandbox's own, random per start, so no two
+// installations share the secret that signs their webhooks.
+func newWorld(now time.Time, authToken string) *world {
 	w := &world{
 		created:      now,
 		tasks:        map[string]*task{},
@@ -130,8 +130,7 @@ func newWorld(now time.Time) *world {
 		tokens:       map[string]*token{},
 	}
 	w.account = w.ids.next("AC")
-	sum := sha256.Sum256([]byte("flexcallback-sandbox/auth-token"))
-	w.authToken = hex.EncodeToString(sum[:16])
+	w.authToken = authToken
 	w.workspace = w.ids.next("WS")
 	w.activities = []*activity{
 		{sid: w.ids.next("WA"), friendly: "Offline", created: now},

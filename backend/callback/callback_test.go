@@ -24,6 +24,8 @@ type fakeTasks struct {
 	ambiguous   int // the next n creates succeed but report ErrAmbiguous
 	lostCreates int // the next n creates fail with ErrAmbiguous and create nothing
 	conflicts   int // the next n updates fail with ErrPrecondition
+	lists       int // ListTasks calls
+	listFails   int // the next n ListTasks fail with ErrUnavailable
 	delay       time.Duration
 }
 
@@ -80,6 +82,11 @@ func (f *fakeTasks) UpdateTask(ctx context.Context, sid string, u flexcallback.T
 func (f *fakeTasks) ListTasks(ctx context.Context, q flexcallback.TaskQuery) ([]flexcallback.Task, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.lists++
+	if f.listFails > 0 {
+		f.listFails--
+		return nil, &flexcallback.Error{Kind: flexcallback.ErrUnavailable}
+	}
 	var out []flexcallback.Task
 	for i := len(f.order) - 1; i >= 0; i-- {
 		out = append(out, *f.tasks[f.order[i]])
@@ -166,6 +173,68 @@ func TestCreateAmbiguousIsLookedUpNotDuplicated(t *testing.T) {
 	f.lostCreates = 2
 	if _, _, err = s.Create(context.Background(), flexcallback.Request{NumberToCall: "+14155552671", Key: "k4"}); !errors.Is(err, flexcallback.ErrAmbiguous) {
 		t.Fatalf("two lost creates: err = %v, want ErrAmbiguous", err)
+	}
+}
+
+// TestCreateSecondAmbiguousIsLookedUp: the first create made nothing, the lookup proved it, the
+// second create was performed but its answer lost too. The second lookup finds it: one task, and
+// the request succeeds (before, it failed with the task made and no mark, so a redelivery made a
+// second one).
+func TestCreateSecondAmbiguousIsLookedUp(t *testing.T) {
+	f := newFake()
+	f.lostCreates, f.ambiguous = 1, 1
+	s := newService(f)
+	r := flexcallback.Request{NumberToCall: "+14155552671", Key: "k5"}
+	sid, _, err := s.Create(context.Background(), r)
+	if err != nil || len(f.order) != 1 || sid != f.order[0] || f.creates != 2 || f.lists != 2 {
+		t.Fatalf("sid %s, err %v, tasks %v, creates %d, lookups %d; want the one task after 2 creates and 2 lookups",
+			sid, err, f.order, f.creates, f.lists)
+	}
+	again, replayed, err := s.Create(context.Background(), r)
+	if err != nil || again != sid || !replayed || len(f.order) != 1 {
+		t.Fatalf("redelivery: %s %v %v, tasks %v", again, replayed, err, f.order)
+	}
+}
+
+// TestCreateUnresolvedMarksUnsure: when an ambiguous create cannot be resolved (the lookup fails,
+// or every create is ambiguous) the request fails as unavailable, and the next delivery of its
+// key looks for the task before creating: never two tasks.
+func TestCreateUnresolvedMarksUnsure(t *testing.T) {
+	t.Run("lookup fails", func(t *testing.T) {
+		f := newFake()
+		f.ambiguous, f.listFails = 1, 1 // created unseen; the lookup fails
+		s := newService(f)
+		r := flexcallback.Request{NumberToCall: "+14155552671", Key: "k6"}
+		if _, _, err := s.Create(context.Background(), r); !errors.Is(err, flexcallback.ErrAmbiguous) || !errors.Is(err, flexcallback.ErrUnavailable) {
+			t.Fatalf("err = %v, want ErrAmbiguous joined with the lookup's ErrUnavailable", err)
+		}
+		sid, replayed, err := s.Create(context.Background(), r)
+		if err != nil || !replayed || len(f.order) != 1 || sid != f.order[0] || f.creates != 1 {
+			t.Fatalf("redelivery: %s %v %v, tasks %v, creates %d; want the orphan found", sid, replayed, err, f.order, f.creates)
+		}
+	})
+	t.Run("every create ambiguous", func(t *testing.T) {
+		f := newFake()
+		f.lostCreates = maxCreates
+		s := newService(f)
+		r := flexcallback.Request{NumberToCall: "+14155552671", Key: "k7"}
+		if _, _, err := s.Create(context.Background(), r); !errors.Is(err, flexcallback.ErrAmbiguous) {
+			t.Fatalf("err = %v, want ErrAmbiguous", err)
+		}
+		if f.creates != maxCreates || f.lists != maxCreates {
+			t.Fatalf("%d creates, %d lookups; want %d of each", f.creates, f.lists, maxCreates)
+		}
+		lists := f.lists
+		if _, _, err := s.Create(context.Background(), r); err != nil || len(f.order) != 1 || f.lists != lists+1 {
+			t.Fatalf("redelivery: err %v, tasks %v, lookups %d; want one lookup first, then one task", err, f.order, f.lists-lists)
+		}
+	})
+}
+
+func TestCreateWithoutKeyRefused(t *testing.T) {
+	f := newFake()
+	if _, _, err := newService(f).Create(context.Background(), flexcallback.Request{NumberToCall: "+14155552671"}); !errors.Is(err, flexcallback.ErrInternal) || f.creates != 0 {
+		t.Fatalf("err %v, creates %d; want ErrInternal and nothing created", err, f.creates)
 	}
 }
 

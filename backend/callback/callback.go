@@ -246,15 +246,18 @@ func (s *Service) markUnsure(ctx context.Context, r flexcallback.Request) {
 	}
 }
 
-// find looks for the task carrying key. Where the key can be quoted in TaskRouter's expression
-// language it asks TaskRouter for exactly that task (EvaluateTaskAttributes, rate-limited, so
-// only on this rare path); otherwise it reads the workflow's newest tasks.
+// find looks for the task carrying key: first among the workflow's newest tasks, where a task
+// just made is; then, where the key can be quoted in TaskRouter's expression language, by asking
+// TaskRouter for exactly that task. EvaluateTaskAttributes is limited to 3 requests per second,
+// so it is kept for the tasks the newest do not show: a burst of ambiguous creates that were
+// performed resolves without it.
 func (s *Service) find(ctx context.Context, workflowSid, key string) (flexcallback.Task, bool, error) {
-	q := flexcallback.TaskQuery{WorkflowSid: workflowSid, Ordering: "DateCreated:desc", PageSize: 50, MaxPages: 2}
-	if quotable.MatchString(key) {
-		q.Evaluate = `callBackData.requestKey == "` + key + `"`
+	t, ok, err := s.recent(ctx, workflowSid, key)
+	if err != nil || ok || !quotable.MatchString(key) {
+		return t, ok, err
 	}
-	return s.scan(ctx, q, key)
+	return s.scan(ctx, flexcallback.TaskQuery{WorkflowSid: workflowSid, Ordering: "DateCreated:desc", PageSize: 50, MaxPages: 2,
+		Evaluate: `callBackData.requestKey == "` + key + `"`}, key)
 }
 
 // recent looks for the task carrying key among the workflow's newest tasks only.

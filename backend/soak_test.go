@@ -27,7 +27,10 @@ type delivery struct {
 // while the sandbox fails 30% of REST requests: 10% answer 429, 10% 503, 10% are only slow
 // (20 ms), on every REST path. One retry is allowed, so some requests fail past it. On top, up
 // to 8 task creates are performed and then answered 500 ("after": the create's outcome is
-// unknown to the backend, which must look for the task before trying again).
+// unknown to the backend, which must look for the task before trying again). A 503 on a create
+// proves nothing either, even with Twilio's error body: here it comes before the create, so the
+// lookup finds nothing and the backend creates once more (it used to resend it at once); the
+// assertions are unchanged. TestCreatePerformedThenFailedSoak has the 5xx that come after.
 //
 // It asserts, per request (one caller number each):
 //   - every answer is a 200 with a taskSid, or a 503 with code "unavailable" and a Retry-After

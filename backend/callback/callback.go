@@ -58,11 +58,10 @@ const work = 20 * time.Second
 
 // Create makes the task r asks for, once per r.Key. A request whose key was seen returns the
 // first task's SID with replayed true, and so do requests that arrive while it is being created.
-// Without a key every call creates a task.
+// A key is required: it is how an ambiguous create is found again.
 func (s *Service) Create(ctx context.Context, r flexcallback.Request) (sid string, replayed bool, err error) {
 	if r.Key == "" {
-		t, err := s.create(ctx, r)
-		return t.Sid, false, err
+		return "", false, fmt.Errorf("create %s task without a request key: %w", r.Kind(), flexcallback.ErrInternal)
 	}
 	led := false // set only in the request whose function runs; the others joined it
 	ch := s.group.DoChan(r.Key, func() (any, error) {
@@ -76,7 +75,7 @@ func (s *Service) Create(ctx context.Context, r flexcallback.Request) (sid strin
 		}
 		// An earlier delivery's create may have happened unseen (its answer and the lookup both
 		// failed): look for it before creating again.
-		if _, unsure, _ := s.store.Get(ctx, unsureKey(r.Key)); unsure {
+		if _, unsure, err := s.store.Get(ctx, unsureKey(r.Key)); unsure || err != nil {
 			nt, err := flexcallback.BuildTask(r, s.cfg.DefaultWorkflowSid, s.cfg.TimeZone, s.now())
 			if err != nil {
 				return nil, err
@@ -191,55 +190,74 @@ func (s *Service) patchTranscript(ctx context.Context, sid, transcriptSid, text 
 	return nil
 }
 
-// create builds and creates the task. After an ambiguous failure it looks for the request key
-// on the workflow's recent tasks before one more try, so a timeout never makes two tasks.
+// maxCreates bounds the creates of one request: each one after the first follows a lookup that
+// found nothing from the one before.
+const maxCreates = 2
+
+// create builds and creates the task. A create whose outcome Twilio left unknown (ErrAmbiguous:
+// any 5xx, a timeout, a dropped connection) is resolved by looking for the request key before
+// creating again, so it never makes two tasks. The key is marked unsure first: if the lookup
+// fails, or the last create is ambiguous too, the next delivery looks before creating.
 func (s *Service) create(ctx context.Context, r flexcallback.Request) (flexcallback.Task, error) {
 	nt, err := flexcallback.BuildTask(r, s.cfg.DefaultWorkflowSid, s.cfg.TimeZone, s.now())
 	if err != nil {
 		return flexcallback.Task{}, err
 	}
-	for attempt := 0; ; attempt++ {
+	for attempt := 1; ; attempt++ {
 		t, err := s.tasks.CreateTask(ctx, nt)
 		if err == nil {
-			s.remember(ctx, r, t.Sid)
-			if s.observer != nil {
-				s.observer.TaskCreated(string(r.Kind()))
-			}
-			s.logger.InfoContext(ctx, "task created", "task_sid", t.Sid, "kind", r.Kind(), "workflow_sid", nt.WorkflowSid)
+			s.created(ctx, r, nt, t, false)
 			return t, nil
 		}
-		if !errors.Is(err, flexcallback.ErrAmbiguous) || r.Key == "" || attempt >= 1 {
+		if !errors.Is(err, flexcallback.ErrAmbiguous) {
 			return flexcallback.Task{}, fmt.Errorf("create %s task: %w", r.Kind(), err)
 		}
-		s.logger.WarnContext(ctx, "task create outcome unknown; looking for it", "kind", r.Kind())
+		s.markUnsure(ctx, r)
+		s.logger.WarnContext(ctx, "task create outcome unknown; looking for it", "kind", r.Kind(), "attempt", attempt)
 		found, ok, ferr := s.find(ctx, nt.WorkflowSid, r.Key)
 		if ferr != nil {
-			// Remember that this key's create may exist, so the next delivery looks first.
-			ttl := r.KeyTTL
-			if ttl <= 0 {
-				ttl = s.cfg.KeyTTL
-			}
-			if perr := s.store.Put(ctx, unsureKey(r.Key), "1", ttl); perr != nil {
-				s.logger.ErrorContext(ctx, "remember unknown create", "err", perr)
-			}
 			return flexcallback.Task{}, fmt.Errorf("create %s task: %w", r.Kind(), errors.Join(err, ferr))
 		}
 		if ok {
-			s.remember(ctx, r, found.Sid)
+			s.created(ctx, r, nt, found, true)
 			return found, nil
+		}
+		if attempt >= maxCreates {
+			return flexcallback.Task{}, fmt.Errorf("create %s task: %w", r.Kind(), err)
 		}
 	}
 }
 
-// find looks for the task carrying key. Where the key can be quoted in TaskRouter's expression
-// language it asks TaskRouter for exactly that task (EvaluateTaskAttributes, rate-limited, so
-// only on this rare path); otherwise it reads the workflow's newest tasks.
-func (s *Service) find(ctx context.Context, workflowSid, key string) (flexcallback.Task, bool, error) {
-	q := flexcallback.TaskQuery{WorkflowSid: workflowSid, Ordering: "DateCreated:desc", PageSize: 50, MaxPages: 2}
-	if quotable.MatchString(key) {
-		q.Evaluate = `callBackData.requestKey == "` + key + `"`
+// created remembers and reports a task this request made; found says an ambiguous create's
+// lookup found it.
+func (s *Service) created(ctx context.Context, r flexcallback.Request, nt flexcallback.NewTask, t flexcallback.Task, found bool) {
+	s.remember(ctx, r, t.Sid)
+	if s.observer != nil {
+		s.observer.TaskCreated(string(r.Kind()))
 	}
-	return s.scan(ctx, q, key)
+	s.logger.InfoContext(ctx, "task created", "task_sid", t.Sid, "kind", r.Kind(), "workflow_sid", nt.WorkflowSid, "found", found)
+}
+
+// markUnsure records that r's create may exist unseen, so a later delivery looks before creating.
+// It outlives ctx: the mark matters most when the request's time ran out.
+func (s *Service) markUnsure(ctx context.Context, r flexcallback.Request) {
+	if err := s.store.Put(context.WithoutCancel(ctx), unsureKey(r.Key), "1", s.ttl(r)); err != nil {
+		s.logger.ErrorContext(ctx, "remember unknown create", "err", err)
+	}
+}
+
+// find looks for the task carrying key: first among the workflow's newest tasks, where a task
+// just made is; then, where the key can be quoted in TaskRouter's expression language, by asking
+// TaskRouter for exactly that task. EvaluateTaskAttributes is limited to 3 requests per second,
+// so it is kept for the tasks the newest do not show: a burst of ambiguous creates that were
+// performed resolves without it.
+func (s *Service) find(ctx context.Context, workflowSid, key string) (flexcallback.Task, bool, error) {
+	t, ok, err := s.recent(ctx, workflowSid, key)
+	if err != nil || ok || !quotable.MatchString(key) {
+		return t, ok, err
+	}
+	return s.scan(ctx, flexcallback.TaskQuery{WorkflowSid: workflowSid, Ordering: "DateCreated:desc", PageSize: 50, MaxPages: 2,
+		Evaluate: `callBackData.requestKey == "` + key + `"`}, key)
 }
 
 // recent looks for the task carrying key among the workflow's newest tasks only.
@@ -263,16 +281,17 @@ func (s *Service) scan(ctx context.Context, q flexcallback.TaskQuery, key string
 }
 
 func (s *Service) remember(ctx context.Context, r flexcallback.Request, sid string) {
-	if r.Key == "" {
-		return
-	}
-	ttl := r.KeyTTL
-	if ttl <= 0 {
-		ttl = s.cfg.KeyTTL
-	}
-	if err := s.store.Put(ctx, storeKey(r.Key), sid, ttl); err != nil {
+	if err := s.store.Put(ctx, storeKey(r.Key), sid, s.ttl(r)); err != nil {
 		s.logger.ErrorContext(ctx, "remember idempotency key", "err", err)
 	}
+}
+
+// ttl is how long r's key is remembered.
+func (s *Service) ttl(r flexcallback.Request) time.Duration {
+	if r.KeyTTL > 0 {
+		return r.KeyTTL
+	}
+	return s.cfg.KeyTTL
 }
 
 func (s *Service) replayed() {

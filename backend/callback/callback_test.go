@@ -24,6 +24,9 @@ type fakeTasks struct {
 	ambiguous   int // the next n creates succeed but report ErrAmbiguous
 	lostCreates int // the next n creates fail with ErrAmbiguous and create nothing
 	conflicts   int // the next n updates fail with ErrPrecondition
+	lists       int // ListTasks calls
+	evaluates   int // of which with EvaluateTaskAttributes
+	listFails   int // the next n ListTasks fail with ErrUnavailable
 	delay       time.Duration
 }
 
@@ -80,6 +83,14 @@ func (f *fakeTasks) UpdateTask(ctx context.Context, sid string, u flexcallback.T
 func (f *fakeTasks) ListTasks(ctx context.Context, q flexcallback.TaskQuery) ([]flexcallback.Task, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.lists++
+	if q.Evaluate != "" {
+		f.evaluates++
+	}
+	if f.listFails > 0 {
+		f.listFails--
+		return nil, &flexcallback.Error{Kind: flexcallback.ErrUnavailable}
+	}
 	var out []flexcallback.Task
 	for i := len(f.order) - 1; i >= 0; i-- {
 		out = append(out, *f.tasks[f.order[i]])
@@ -166,6 +177,83 @@ func TestCreateAmbiguousIsLookedUpNotDuplicated(t *testing.T) {
 	f.lostCreates = 2
 	if _, _, err = s.Create(context.Background(), flexcallback.Request{NumberToCall: "+14155552671", Key: "k4"}); !errors.Is(err, flexcallback.ErrAmbiguous) {
 		t.Fatalf("two lost creates: err = %v, want ErrAmbiguous", err)
+	}
+}
+
+// TestCreateSecondAmbiguousIsLookedUp: the first create made nothing, the lookup proved it, the
+// second create was performed but its answer lost too. The second lookup finds it: one task, and
+// the request succeeds (before, it failed with the task made and no mark, so a redelivery made a
+// second one).
+func TestCreateSecondAmbiguousIsLookedUp(t *testing.T) {
+	f := newFake()
+	f.lostCreates, f.ambiguous = 1, 1
+	s := newService(f)
+	r := flexcallback.Request{NumberToCall: "+14155552671", Key: "k5"}
+	sid, _, err := s.Create(context.Background(), r)
+	if err != nil || len(f.order) != 1 || sid != f.order[0] || f.creates != 2 {
+		t.Fatalf("sid %s, err %v, tasks %v, creates %d; want the one task after 2 creates", sid, err, f.order, f.creates)
+	}
+	again, replayed, err := s.Create(context.Background(), r)
+	if err != nil || again != sid || !replayed || len(f.order) != 1 {
+		t.Fatalf("redelivery: %s %v %v, tasks %v", again, replayed, err, f.order)
+	}
+}
+
+// TestCreateUnresolvedMarksUnsure: when an ambiguous create cannot be resolved (the lookup fails,
+// or every create is ambiguous) the request fails as unavailable, and the next delivery of its
+// key looks for the task before creating: never two tasks.
+func TestCreateUnresolvedMarksUnsure(t *testing.T) {
+	t.Run("lookup fails", func(t *testing.T) {
+		f := newFake()
+		f.ambiguous, f.listFails = 1, 1 // created unseen; the lookup fails
+		s := newService(f)
+		r := flexcallback.Request{NumberToCall: "+14155552671", Key: "k6"}
+		if _, _, err := s.Create(context.Background(), r); !errors.Is(err, flexcallback.ErrAmbiguous) || !errors.Is(err, flexcallback.ErrUnavailable) {
+			t.Fatalf("err = %v, want ErrAmbiguous joined with the lookup's ErrUnavailable", err)
+		}
+		sid, replayed, err := s.Create(context.Background(), r)
+		if err != nil || !replayed || len(f.order) != 1 || sid != f.order[0] || f.creates != 1 {
+			t.Fatalf("redelivery: %s %v %v, tasks %v, creates %d; want the orphan found", sid, replayed, err, f.order, f.creates)
+		}
+	})
+	t.Run("every create ambiguous", func(t *testing.T) {
+		f := newFake()
+		f.lostCreates = maxCreates
+		s := newService(f)
+		r := flexcallback.Request{NumberToCall: "+14155552671", Key: "k7"}
+		if _, _, err := s.Create(context.Background(), r); !errors.Is(err, flexcallback.ErrAmbiguous) {
+			t.Fatalf("err = %v, want ErrAmbiguous", err)
+		}
+		if f.creates != maxCreates {
+			t.Fatalf("%d creates, want %d", f.creates, maxCreates)
+		}
+		lists := f.lists
+		if _, _, err := s.Create(context.Background(), r); err != nil || len(f.order) != 1 || f.lists == lists {
+			t.Fatalf("redelivery: err %v, tasks %v, %d list calls; want a lookup first, then one task", err, f.order, f.lists-lists)
+		}
+	})
+}
+
+// TestAmbiguousCreateFoundAmongNewest: a performed create is found among the workflow's newest
+// tasks, without EvaluateTaskAttributes (3 requests per second at Twilio); a create that made
+// nothing is proven so by it.
+func TestAmbiguousCreateFoundAmongNewest(t *testing.T) {
+	f := newFake()
+	f.ambiguous = 1
+	s := newService(f)
+	if _, _, err := s.Create(context.Background(), flexcallback.Request{NumberToCall: "+14155552671", Key: "k8"}); err != nil || f.evaluates != 0 || f.lists != 1 {
+		t.Fatalf("err %v, %d lists, %d evaluated; want one plain list", err, f.lists, f.evaluates)
+	}
+	f.lostCreates = 1
+	if _, _, err := s.Create(context.Background(), flexcallback.Request{NumberToCall: "+14155552671", Key: "k9"}); err != nil || f.evaluates != 1 || len(f.order) != 2 {
+		t.Fatalf("err %v, %d evaluated, tasks %v; want one evaluated lookup, then the create", err, f.evaluates, f.order)
+	}
+}
+
+func TestCreateWithoutKeyRefused(t *testing.T) {
+	f := newFake()
+	if _, _, err := newService(f).Create(context.Background(), flexcallback.Request{NumberToCall: "+14155552671"}); !errors.Is(err, flexcallback.ErrInternal) || f.creates != 0 {
+		t.Fatalf("err %v, creates %d; want ErrInternal and nothing created", err, f.creates)
 	}
 }
 

@@ -17,6 +17,7 @@ type fault struct {
 	LatencyMs int     `json:"latencyMs"` // wall-clock delay before answering
 	Count     int     `json:"count"`     // times it applies; 0 = unlimited
 	After     bool    `json:"after"`     // perform the operation, then answer Status (0: drop the connection)
+	Empty     bool    `json:"empty"`     // answer Status with no body, not Twilio's error document
 	re        *regexp.Regexp
 	used      int
 }
@@ -73,6 +74,10 @@ func (s *Sandbox) withFaults(next http.Handler) http.Handler {
 		}
 		if f.Status == 0 {
 			next.ServeHTTP(w, r)
+			return
+		}
+		if f.Empty {
+			w.WriteHeader(f.Status)
 			return
 		}
 		writeError(w, f.Status, faultCode(f.Status), "Injected fault: "+http.StatusText(f.Status))

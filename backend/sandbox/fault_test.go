@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -69,6 +70,21 @@ func TestFaults(t *testing.T) {
 	}
 	if n := countTasks(); n != 3 {
 		t.Fatalf("after faults: %d tasks, want 3", n)
+	}
+	// "empty": the status alone, without Twilio's error document.
+	do(t, in, "POST", srv.URL+"/_sandbox/faults", map[string]any{"method": "POST", "path": "/taskrouter/v1/", "status": 503, "after": true, "empty": true, "count": 1}, nil)
+	form := strings.NewReader("WorkflowSid=" + in.Workflows["callback"] + "&Attributes=%7B%7D")
+	req, _ = http.NewRequest("POST", srv.URL+"/taskrouter/v1/Workspaces/"+in.WorkspaceSid+"/Tasks", form)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(in.AccountSid, in.AuthToken)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 503 || len(body) != 0 || countTasks() != 4 {
+		t.Fatalf("empty after fault: %d %q, %d tasks; want 503, no body, 4 tasks", resp.StatusCode, body, countTasks())
 	}
 
 	// Latency only.

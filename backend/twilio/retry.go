@@ -17,8 +17,9 @@ const (
 	// re-reading the task is the caller's loop.
 	opIdempotent opKind = iota
 	// opCreate operations make something new. They are retried only when Twilio certainly did
-	// not act: 429, a 503 whose body is empty or Twilio's own error, or a request that never left
-	// (connection refused, DNS). Any other failure after sending is ErrAmbiguous.
+	// not act: 429, or a request that never left (connection refused, DNS). Any other failure
+	// after sending (any 5xx, with or without a body, a timeout, a dropped connection, a cut-off
+	// answer) is ErrAmbiguous: the caller looks for what it made before creating again.
 	opCreate
 )
 
@@ -98,16 +99,10 @@ func classify(kind opKind, s snapshot) (retry, ambiguous bool) {
 	switch {
 	case s.status == http.StatusTooManyRequests:
 		return true, false // Twilio refused before acting
-	case s.status == http.StatusServiceUnavailable:
-		if kind == opIdempotent || provesRejection(s.body) {
-			return true, false
-		}
-		return false, true
 	case s.status >= 500:
-		if kind == opIdempotent {
-			return true, false
-		}
-		return false, true
+		// No 5xx proves a create was not performed, not even a 503 carrying Twilio's own error
+		// document: Twilio has answered so after creating the task.
+		return kind == opIdempotent, kind == opCreate
 	case s.status >= 400:
 		return false, false
 	case s.status != 0:
@@ -123,16 +118,6 @@ func classify(kind opKind, s snapshot) (retry, ambiguous bool) {
 	default:
 		return kind == opIdempotent, kind == opCreate // timeout or reset after sending
 	}
-}
-
-// provesRejection reports whether a 503 body shows Twilio refused the request: no body at all, or
-// Twilio's JSON error document. A proxy's HTML page proves nothing.
-func provesRejection(body []byte) bool {
-	if len(strings.TrimSpace(string(body))) == 0 {
-		return true
-	}
-	e, ok := parseRestError(body)
-	return ok && (e.Code != 0 || e.Message != "")
 }
 
 // backoff is the wait before retry n+1: capped exponential with full jitter, in

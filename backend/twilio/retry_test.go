@@ -118,8 +118,7 @@ func TestCreateRetriedWhenTwilioRefused(t *testing.T) {
 		refuse func(w http.ResponseWriter)
 	}{
 		{"429", func(w http.ResponseWriter) { twilioError(w, http.StatusTooManyRequests, 20429, "Too many requests") }},
-		{"503 empty", func(w http.ResponseWriter) { w.WriteHeader(http.StatusServiceUnavailable) }},
-		{"503 Twilio error", func(w http.ResponseWriter) { twilioError(w, http.StatusServiceUnavailable, 20503, "Unavailable") }},
+		{"429 empty", func(w http.ResponseWriter) { w.WriteHeader(http.StatusTooManyRequests) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			wr := newWire(t, func(n int, w http.ResponseWriter, r *http.Request) {
@@ -147,9 +146,14 @@ func TestCreateAmbiguousOnUnprovenFailure(t *testing.T) {
 		status int
 		body   string
 	}{
+		// Twilio has answered 503 with its own error document after creating the task: a 5xx
+		// proves nothing, whatever its body.
+		{"503 Twilio error", 503, `{"code": 20503, "message": "Service Unavailable", "status": 503}`},
+		{"503 empty", 503, ""},
 		{"503 proxy page", 503, "<html>upstream connect error</html>"},
 		{"500", 500, `{"code": 20500, "message": "Internal Server Error", "status": 500}`},
 		{"502", 502, ""},
+		{"504", 504, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			wr := newWire(t, func(n int, w http.ResponseWriter, r *http.Request) {
@@ -316,5 +320,37 @@ func TestAPIKeyAuth(t *testing.T) {
 	}
 	if req := wr.only(); req.User != "SKkey" || req.Pass != "keysecret" {
 		t.Errorf("basic auth = %q:%q, want the API key", req.User, req.Pass)
+	}
+}
+
+// TestClassifyCreate is the retry table: a create is sent again only on answers that prove
+// Twilio did not act (429, a request that never left); every other failure after sending is
+// ambiguous. A read is retried on all of them.
+func TestClassifyCreate(t *testing.T) {
+	twilio503 := []byte(`{"code": 20503, "message": "Service Unavailable", "status": 503}`)
+	refused := errors.New("connect: connection refused")
+	for _, tc := range []struct {
+		name             string
+		s                snapshot
+		createRetry, amb bool
+		readRetry        bool
+	}{
+		{"429", snapshot{sent: true, status: 429}, true, false, true},
+		{"refused before sending", snapshot{rtErr: refused}, true, false, true},
+		{"503 Twilio error", snapshot{sent: true, status: 503, body: twilio503}, false, true, true},
+		{"503 empty", snapshot{sent: true, status: 503}, false, true, true},
+		{"500", snapshot{sent: true, status: 500}, false, true, true},
+		{"502", snapshot{sent: true, status: 502}, false, true, true},
+		{"504", snapshot{sent: true, status: 504}, false, true, true},
+		{"timeout or reset after sending", snapshot{sent: true, rtErr: context.DeadlineExceeded}, false, true, true},
+		{"answer cut off", snapshot{sent: true, status: 201, readErr: errors.New("unexpected EOF")}, false, true, true},
+		{"400", snapshot{sent: true, status: 400}, false, false, false},
+	} {
+		if retry, amb := classify(opCreate, tc.s); retry != tc.createRetry || amb != tc.amb {
+			t.Errorf("create, %s: retry %v ambiguous %v; want %v %v", tc.name, retry, amb, tc.createRetry, tc.amb)
+		}
+		if retry, amb := classify(opIdempotent, tc.s); retry != tc.readRetry || amb {
+			t.Errorf("read, %s: retry %v ambiguous %v; want %v false", tc.name, retry, amb, tc.readRetry)
+		}
 	}
 }

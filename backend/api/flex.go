@@ -26,10 +26,17 @@ type MediaTokens interface {
 	Verify(token, recordingSid string) (worker string, err error)
 }
 
-// heldTask fetches the task named by taskSid and checks that the worker may act on it: a
-// callback or voicemail task whose reservation the worker holds, unless the worker is a
-// supervisor or admin (fixes S2).
+// heldTask fetches the task named by taskSid and checks that the worker may act on it (fixes S2).
 func heldTask(ctx context.Context, tasks flexcallback.TaskRouter, reservations flexcallback.Reservations, worker flexcallback.Worker, taskSid string) (flexcallback.Task, error) {
+	t, err := flexTask(ctx, tasks, taskSid)
+	if err != nil {
+		return t, err
+	}
+	return t, mayAct(ctx, reservations, worker, t.Sid)
+}
+
+// flexTask fetches the callback or voicemail task named by taskSid.
+func flexTask(ctx context.Context, tasks flexcallback.TaskRouter, taskSid string) (flexcallback.Task, error) {
 	if !taskSidRe.MatchString(taskSid) {
 		return flexcallback.Task{}, flexcallback.Invalid("taskSid", "taskSid must look like WT followed by 32 hex digits")
 	}
@@ -43,19 +50,25 @@ func heldTask(ctx context.Context, tasks flexcallback.TaskRouter, reservations f
 	if k := flexcallback.TaskKind(t.Attributes); k != flexcallback.KindCallback && k != flexcallback.KindVoicemail {
 		return t, flexcallback.Errorf(flexcallback.ErrConflict, "task %s is not a callback or voicemail task", taskSid)
 	}
+	return t, nil
+}
+
+// mayAct checks that the worker holds the task through an accepted reservation (one only offered
+// is not enough), unless the worker is a supervisor or admin.
+func mayAct(ctx context.Context, reservations flexcallback.Reservations, worker flexcallback.Worker, taskSid string) error {
 	if worker.Supervises() {
-		return t, nil
+		return nil
 	}
 	rs, err := reservations.ListTaskReservations(ctx, taskSid)
 	if err != nil {
-		return t, fmt.Errorf("list reservations of %s: %w", taskSid, err)
+		return fmt.Errorf("list reservations of %s: %w", taskSid, err)
 	}
 	for _, r := range rs {
 		if r.WorkerSid != "" && r.WorkerSid == worker.Sid && r.Holds() {
-			return t, nil
+			return nil
 		}
 	}
-	return t, flexcallback.Errorf(flexcallback.ErrForbidden, "you do not hold task %s", taskSid)
+	return flexcallback.Errorf(flexcallback.ErrForbidden, "you do not hold task %s", taskSid)
 }
 
 // handleRequeueCallback serves flex/requeue-callback ("Retry later"): a new task copied from
@@ -72,7 +85,13 @@ func handleRequeueCallback(logger *slog.Logger, tasks flexcallback.TaskRouter, r
 			return
 		}
 		worker := workerFrom(ctx)
-		t, err := heldTask(ctx, tasks, reservations, worker, p.get("taskSid"))
+		t, err := flexTask(ctx, tasks, p.get("taskSid"))
+		if err == nil {
+			err = finished(t) // refused whoever asks: there is nothing left to act on
+		}
+		if err == nil {
+			err = mayAct(ctx, reservations, worker, t.Sid)
+		}
 		if err != nil {
 			writeError(ctx, w, logger, err)
 			return
@@ -86,6 +105,15 @@ func handleRequeueCallback(logger *slog.Logger, tasks flexcallback.TaskRouter, r
 			"attempt", flexcallback.ReadCallbackData(t.Attributes).Attempts+1, "replayed", replayed, "worker_sid", worker.Sid)
 		encode(w, http.StatusOK, map[string]any{"success": true, "taskSid": sid})
 	})
+}
+
+// finished refuses a completed or canceled task that was not requeued.
+func finished(t flexcallback.Task) error {
+	if (t.Status == flexcallback.StatusCompleted || t.Status == flexcallback.StatusCanceled) &&
+		flexcallback.ReadCallbackData(t.Attributes).RequeuedTo == "" {
+		return flexcallback.Errorf(flexcallback.ErrConflict, "task %s is %s; it cannot be requeued", t.Sid, t.Status)
+	}
+	return nil
 }
 
 // requeue makes t's next attempt once and returns its SID; replayed is true when it existed.

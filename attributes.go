@@ -65,6 +65,7 @@ type CallbackData struct {
 	IsDeleted        bool      `json:"isDeleted"`
 	Attempts         int       `json:"attempts"`
 	RequestKey       string    `json:"requestKey,omitempty"`
+	RequeuedTo       string    `json:"requeuedTo,omitempty"` // the task this one was requeued as
 }
 
 // ReadCallbackData reads attributes.callBackData; missing or odd values read as zero.
@@ -82,6 +83,7 @@ func ReadCallbackData(attrs map[string]any) CallbackData {
 		TranscriptText:   str(m["transcriptText"]),
 		MainTimeZone:     str(m["mainTimeZone"]),
 		RequestKey:       str(m["requestKey"]),
+		RequeuedTo:       str(m["requeuedTo"]),
 	}
 	d.Attempts, _ = intOf(m["attempts"])
 	d.IsDeleted = boolOf(m["isDeleted"])
@@ -181,6 +183,7 @@ func BuildTask(r Request, defaultWorkflow, timeZone string, now time.Time) (NewT
 	} else {
 		delete(cb, "requestKey")
 	}
+	delete(cb, "requeuedTo") // the copy is a new task, not yet requeued
 	attrs["callBackData"] = cb
 	attrs["direction"] = "inbound"
 

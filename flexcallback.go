@@ -191,9 +191,10 @@ type Reservation struct {
 	Status    string // pending, accepted, wrapping, completed, rejected, timeout, canceled, rescinded
 }
 
-// Holds reports whether the reservation gives its worker the task (offered, accepted or in wrap-up).
+// Holds reports whether the reservation gives its worker the task: accepted or in wrap-up. An
+// offered (pending) reservation does not; the worker may still reject it, or it may time out.
 func (r Reservation) Holds() bool {
-	return r.Status == "pending" || r.Status == "accepted" || r.Status == "wrapping"
+	return r.Status == "accepted" || r.Status == "wrapping"
 }
 
 // Reservations lists a task's reservations, with the errors of TaskRouter.

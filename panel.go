@@ -12,6 +12,7 @@ type PanelView struct {
 	Data CallbackData // attributes.callBackData
 
 	ShowRecording  bool // a recording exists and was not deleted
+	PlayRecording  bool // ShowRecording, and the agent accepted the task: the backend serves its audio
 	ShowTranscript bool // a transcript exists and was not deleted
 	ShowAttempts   bool // "attempt n of max", when requeue is allowed
 	ThisAttempt    int  // attempts + 1
@@ -40,6 +41,7 @@ func NewPanelView(t PanelTask, w PanelWorker, c PanelConfig, busy bool) PanelVie
 	v.ShowDelete = v.ShowRecording
 
 	assigned := t.Status == StatusAssigned
+	v.PlayRecording = v.ShowRecording && (assigned || t.Status == StatusWrapping)
 	v.CallEnabled = assigned && !w.Offline && !busy && d.NumberToCall != ""
 	v.ShowRetry = c.AllowRequeue && v.ThisAttempt < v.MaxAttempts
 	v.RetryEnabled = v.ShowRetry && assigned && !busy

@@ -75,6 +75,14 @@ func TestPanelViewVoicemail(t *testing.T) {
 	if v := NewPanelView(task, PanelWorker{}, PanelConfig{}, true); v.DeleteEnabled {
 		t.Error("delete enabled while busy")
 	}
+	// The backend serves the audio only to the worker who accepted the task.
+	for status, play := range map[string]bool{StatusReserved: false, StatusAssigned: true, StatusWrapping: true, StatusCompleted: false} {
+		task.Status = status
+		if v := NewPanelView(task, PanelWorker{}, PanelConfig{}, false); v.PlayRecording != play || !v.ShowRecording {
+			t.Errorf("%s: PlayRecording = %v, ShowRecording = %v", status, v.PlayRecording, v.ShowRecording)
+		}
+	}
+	task.Status = StatusAssigned
 	cb["isDeleted"] = "true" // the reference's string form
 	v = NewPanelView(task, PanelWorker{}, PanelConfig{}, false)
 	if v.ShowRecording || v.ShowTranscript || v.ShowDelete {

@@ -303,10 +303,15 @@ func TestRequeueCallback(t *testing.T) {
 	if again := a.flex("requeue-callback", alice, url.Values{"taskSid": {sid}}).json(t)["taskSid"]; again != newSid {
 		t.Errorf("retry made %v, want %s", again, newSid)
 	}
-	// A supervisor may requeue the second attempt; the third is refused (attempt 3 of 3).
+	// A supervisor may requeue the second attempt once it is accepted; the third is refused
+	// (attempt 3 of 3).
+	a.rest("POST", "/Tasks/"+sid, url.Values{"AssignmentStatus": {"completed"}}, nil)
+	a.assign("alice", newSid)
 	super := a.token("sam")
 	third := a.flex("requeue-callback", super, url.Values{"taskSid": {newSid}}).json(t)["taskSid"].(string)
-	if r := a.flex("requeue-callback", super, url.Values{"taskSid": {third}}); r.status != 409 {
+	a.rest("POST", "/Tasks/"+newSid, url.Values{"AssignmentStatus": {"completed"}}, nil)
+	a.assign("alice", third)
+	if r := a.flex("requeue-callback", super, url.Values{"taskSid": {third}}); r.status != 409 || !strings.Contains(string(r.body), "3 of 3 attempts") {
 		t.Errorf("past max attempts: %d %s", r.status, r.body)
 	}
 	// Only callback and voicemail tasks can be requeued.

@@ -131,15 +131,28 @@ func BenchmarkEndpoints(b *testing.B) {
 
 	b.Run("requeue-callback", func(b *testing.B) {
 		a.t = b
-		n := max(b.N, minSamples)
-		originals := make([]string, n)
-		for i := range originals {
-			created++
-			originals[i] = a.createCallback(form(created))
-		}
 		super := a.token("sam")
+		original := ""
 		a.measure(b, 200, func(i int) *http.Request {
-			return a.flexPost("requeue-callback", super, url.Values{"taskSid": {originals[i]}})
+			// Only an accepted task is requeued: sam accepts a fresh callback each time, after the
+			// previous one is completed and its requeued task canceled (so the router offers him
+			// the new one, which outranks the waiting create-callback tasks).
+			if original != "" {
+				var prev struct{ Attributes string }
+				a.rest("GET", "/Tasks/"+original, nil, &prev)
+				var attrs struct {
+					CallBackData struct{ RequeuedTo string } `json:"callBackData"`
+				}
+				json.Unmarshal([]byte(prev.Attributes), &attrs)
+				a.rest("POST", "/Tasks/"+original, url.Values{"AssignmentStatus": {"completed"}}, nil)
+				a.rest("POST", "/Tasks/"+attrs.CallBackData.RequeuedTo, url.Values{"AssignmentStatus": {"canceled"}}, nil)
+			}
+			created++
+			f := form(created)
+			f.Set("priority", "1000")
+			original = a.createCallback(f)
+			a.assign("sam", original)
+			return a.flexPost("requeue-callback", super, url.Values{"taskSid": {original}})
 		})
 	})
 

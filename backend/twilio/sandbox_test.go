@@ -431,7 +431,8 @@ func operations(t *testing.T, e *env, c *twilio.Client) {
 	// Reservations: alice becomes available and the router offers her the queued call's task.
 	e.admin("POST", "/_sandbox/workers/alice/activity", map[string]string{"activity": "available"}, nil)
 	res, err := c.ListTaskReservations(ctx, f.queuedTask)
-	if err != nil || len(res) != 1 || res[0].WorkerSid != e.in.Workers["alice"].Sid || res[0].TaskSid != f.queuedTask || !res[0].Holds() {
+	if err != nil || len(res) != 1 || res[0].WorkerSid != e.in.Workers["alice"].Sid || res[0].TaskSid != f.queuedTask ||
+		res[0].Status != "pending" || res[0].Holds() { // offered, not yet held
 		t.Fatalf("ListTaskReservations: %+v %v", res, err)
 	}
 	none, err := c.ListTaskReservations(ctx, sids[0])

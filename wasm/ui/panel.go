@@ -355,10 +355,15 @@ func (p *panel) Render() app.UI {
 		app.If(v.ShowRecording,
 			app.Section().Class("cv-box").Body(
 				app.H2().ID("recording-heading").Class("cv-subheading").Text(tr(l, keyVoicemailRecording, nil)),
-				&audioPlayer{
-					BaseURL: p.api.BaseURL, Token: p.token, TaskSid: p.task.TaskSid,
-					RecordingSid: v.Data.RecordingSid, Locale: l, LabelledBy: "recording-heading",
-				},
+				// The backend serves the audio once the agent accepted the task; the player then mounts.
+				app.If(v.PlayRecording,
+					&audioPlayer{
+						BaseURL: p.api.BaseURL, Token: p.token, TaskSid: p.task.TaskSid,
+						RecordingSid: v.Data.RecordingSid, Locale: l, LabelledBy: "recording-heading",
+					},
+				).Else(
+					app.P().ID("voicemail-accept").Class("cv-weak").Text(tr(l, keyVoicemailAccept, nil)),
+				),
 			),
 		),
 		app.If(v.ShowTranscript,

@@ -355,6 +355,29 @@ func TestPanelVoicemailPlayerTranscriptAndDelete(t *testing.T) {
 	}
 }
 
+// An offered voicemail is not the agent's yet: the backend refuses its audio (403), so the panel
+// asks for none and says why; once accepted, the player loads.
+func TestPanelVoicemailPlaysOnceAccepted(t *testing.T) {
+	be := &fakeBackend{}
+	srv := httptest.NewServer(be)
+	defer srv.Close()
+	tp := newTestPanel(t, srv.URL)
+	rec := "RE0123456789abcdef0123456789abcdef"
+	tp.receive(flexOrigin, true, contextMessage("voicemail", "reserved", map[string]any{"recordingSid": rec}))
+	h := tp.html()
+	if len(be.requests) != 0 || !strings.Contains(h, "Accept the task to play the voicemail.") || strings.Contains(h, "voicemail-error") {
+		t.Fatalf("offered voicemail: %d requests\n%s", len(be.requests), h)
+	}
+	tp.receive(flexOrigin, true, contextMessage("voicemail", "assigned", map[string]any{"recordingSid": rec}))
+	h = tp.html()
+	if len(be.requests) != 1 || !strings.Contains(h, `src="https://backend.example/media/RE1?t=x"`) || strings.Contains(h, "voicemail-accept") {
+		t.Errorf("accepted voicemail: %d requests\n%s", len(be.requests), h)
+	}
+	if n := len(tp.sentOfType("notify")); n != 0 {
+		t.Errorf("%d notifications", n)
+	}
+}
+
 func TestAudioPlayerErrorAndTryAgain(t *testing.T) {
 	be := &fakeBackend{fail: true}
 	srv := httptest.NewServer(be)

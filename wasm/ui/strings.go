@@ -23,6 +23,7 @@ const (
 	keyVoicemailLoading     = "PSCallbackVoicemailLoading"
 	keyVoicemailError       = "PSCallbackVoicemailError"
 	keyVoicemailTryAgain    = "PSCallbackVoicemailTryAgain"
+	keyVoicemailAccept      = "PSCallbackVoicemailAcceptToPlay"
 	keyChannelCallback      = "PSCallbackCallback"
 	keyChannelVoicemail     = "PSCallbackVoicemail"
 	keyDeleteVoicemail      = "PSCallbackDeleteVoicemail"
@@ -66,6 +67,7 @@ var spanish = map[string]string{
 	keyVoicemailLoading:     "Cargando el mensaje de voz...",
 	keyVoicemailError:       "Error al cargar el mensaje de voz.",
 	keyVoicemailTryAgain:    "Intentar de nuevo",
+	keyVoicemailAccept:      "Acepte la tarea para escuchar el mensaje de voz.",
 	keyChannelCallback:      "Devolución de llamada",
 	keyChannelVoicemail:     "Mensaje de voz",
 	keyDeleteVoicemail:      "Eliminar mensaje de voz",
@@ -106,6 +108,7 @@ var dictionaries = map[string]map[string]string{
 		keyVoicemailLoading:     "Loading voicemail...",
 		keyVoicemailError:       "Error loading voicemail.",
 		keyVoicemailTryAgain:    "Try again",
+		keyVoicemailAccept:      "Accept the task to play the voicemail.",
 		keyChannelCallback:      "Callback",
 		keyChannelVoicemail:     "Voicemail",
 		keyDeleteVoicemail:      "Delete voicemail",
@@ -151,6 +154,7 @@ var dictionaries = map[string]map[string]string{
 		keyVoicemailLoading:     "Carregando a mensagem de voz...",
 		keyVoicemailError:       "Erro ao carregar a mensagem de voz.",
 		keyVoicemailTryAgain:    "Tentar novamente",
+		keyVoicemailAccept:      "Aceite a tarefa para ouvir a mensagem de voz.",
 		keyChannelCallback:      "Retorno de chamada",
 		keyChannelVoicemail:     "Correio de voz",
 		keyDeleteVoicemail:      "Excluir mensagem de voz",
@@ -187,6 +191,7 @@ var dictionaries = map[string]map[string]string{
 		keyVoicemailLoading:     "กำลังโหลดข้อความเสียง...",
 		keyVoicemailError:       "โหลดข้อความเสียงไม่สำเร็จ",
 		keyVoicemailTryAgain:    "ลองอีกครั้ง",
+		keyVoicemailAccept:      "รับงานนี้เพื่อฟังข้อความเสียง",
 		keyChannelCallback:      "โทรกลับ",
 		keyChannelVoicemail:     "ข้อความเสียง",
 		keyDeleteVoicemail:      "ลบข้อความเสียง",
@@ -223,6 +228,7 @@ var dictionaries = map[string]map[string]string{
 		keyVoicemailLoading:     "正在加载语音留言...",
 		keyVoicemailError:       "加载语音留言时出错。",
 		keyVoicemailTryAgain:    "重试",
+		keyVoicemailAccept:      "接受任务后即可播放语音留言。",
 		keyChannelCallback:      "回电",
 		keyChannelVoicemail:     "语音留言",
 		keyDeleteVoicemail:      "删除语音留言",

@@ -178,7 +178,7 @@ func cachedToken(ctx context.Context, store flexcallback.Store, key string, now 
 	if msg, rejected := strings.CutPrefix(s, rejectedPrefix); rejected {
 		return flexcallback.Worker{}, true, flexcallback.Errorf(flexcallback.ErrUnauthorized, "%s", msg)
 	}
-	if w, err := decodeWorker(s); err == nil && now.Before(w.ExpiresAt) {
+	if w, ok := decodeAccepted(s, now); ok {
 		return w, true, nil
 	}
 	return flexcallback.Worker{}, false, nil
@@ -202,11 +202,12 @@ func validateToken(ctx context.Context, v flexcallback.TokenValidator, store fle
 	if err != nil {
 		return flexcallback.Worker{}, err
 	}
-	if w.ExpiresAt.IsZero() { // IAM named no expiry: trust it for acceptTTL only
-		w.ExpiresAt = now().Add(acceptTTL)
+	until := now().Add(acceptTTL)
+	if !w.ExpiresAt.IsZero() && w.ExpiresAt.Before(until) {
+		until = w.ExpiresAt
 	}
-	if ttl := min(acceptTTL, w.ExpiresAt.Sub(now())); ttl > 0 {
-		if s, err := encodeWorker(w); err == nil {
+	if ttl := until.Sub(now()); ttl > 0 {
+		if s, err := encodeAccepted(w, until); err == nil {
 			store.Put(ctx, key, s, ttl)
 		}
 	}

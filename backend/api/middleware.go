@@ -234,8 +234,9 @@ func logRequests(logger *slog.Logger, observe func(route, method string, status 
 			}
 			level := slog.LevelInfo
 			switch {
-			case rec.status == http.StatusBadGateway:
-				// upstream_auth, the only 502: the Twilio client logs it loudly once a minute.
+			case rec.status == http.StatusBadGateway || (route == "/readyz" && rec.status == http.StatusServiceUnavailable):
+				// upstream_auth (the only 502) and a probe finding us not ready: their cause is
+				// logged where it is known, the outage loudly once a minute, not per request.
 				level = slog.LevelWarn
 			case rec.status >= 500:
 				level = slog.LevelError

@@ -69,6 +69,9 @@ func (c *Client) fail(op string, s snapshot, err error, ambiguous bool) error {
 		e.Kind, e.Message = kindOf(s.status, info.Code)
 		if e.Kind == flexcallback.ErrUpstreamAuth {
 			e.Message = c.authMessage(s.service)
+			if s.service == "" { // a redirect's host (media storage) refused: not our credentials
+				e.Kind, e.Message = flexcallback.ErrInternal, "Twilio's media storage refused the request"
+			}
 		}
 		if e.Kind == flexcallback.ErrUnavailable {
 			e.RetryAfter = retryAfter(s.header)

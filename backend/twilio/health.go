@@ -161,9 +161,6 @@ func (c *Client) authSettings(service string) string {
 
 // authMessage is the client-safe message of an ErrUpstreamAuth error from service.
 func (c *Client) authMessage(service string) string {
-	if service == "" {
-		return fmt.Sprintf("Twilio refused the backend's credentials: check %s", c.authSettings(service))
-	}
 	return fmt.Sprintf("Twilio refused the backend's credentials (%s): check %s", service, c.authSettings(service))
 }
 

@@ -131,3 +131,17 @@ func isKind(err, kind error) bool {
 	e, ok := flexcallback.AsError(err)
 	return ok && e.Kind == kind
 }
+
+// A 403 from the host a recording redirects to (media storage) is not our credentials.
+func TestMediaStorageRefusalIsNotUpstreamAuth(t *testing.T) {
+	storage := newWire(t, func(_ int, w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusForbidden) })
+	wr := newWire(t, func(_ int, w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, storage.srv.URL+"/signed.mp3", http.StatusTemporaryRedirect)
+	})
+	c, _ := newTestClient(t, wr, nil)
+	_, err := c.RecordingMedia(context.Background(), testRecording, "")
+	wantKind(t, err, flexcallback.ErrInternal)
+	if err := c.health.err(); err != nil {
+		t.Errorf("health after a storage refusal: %v", err)
+	}
+}

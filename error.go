@@ -9,15 +9,16 @@ import (
 // Error kinds. Every error that crosses a package boundary wraps one of them, so callers decide with
 // errors.Is and the HTTP layer maps them to a status in one table.
 var (
-	ErrInvalid      = errors.New("invalid input")        // 400: the request is wrong; nothing changed
-	ErrUnauthorized = errors.New("unauthorized")         // 401: missing or invalid credentials
-	ErrForbidden    = errors.New("forbidden")            // 403: valid credentials, not allowed
-	ErrNotFound     = errors.New("not found")            // 404
-	ErrConflict     = errors.New("conflict")             // 409: the resource is not in a state that allows it
-	ErrPrecondition = errors.New("precondition failed")  // 412: an If-Match ETag no longer matches
-	ErrUnavailable  = errors.New("upstream unavailable") // 503: Twilio throttled or failed after retries
-	ErrAmbiguous    = errors.New("outcome unknown")      // a create whose result we could not see (timeout)
-	ErrInternal     = errors.New("internal error")       // 500: a bug or an unexpected upstream answer
+	ErrInvalid      = errors.New("invalid input")                    // 400: the request is wrong; nothing changed
+	ErrUnauthorized = errors.New("unauthorized")                     // 401: missing or invalid credentials
+	ErrForbidden    = errors.New("forbidden")                        // 403: valid credentials, not allowed
+	ErrNotFound     = errors.New("not found")                        // 404
+	ErrConflict     = errors.New("conflict")                         // 409: the resource is not in a state that allows it
+	ErrPrecondition = errors.New("precondition failed")              // 412: an If-Match ETag no longer matches
+	ErrUnavailable  = errors.New("upstream unavailable")             // 503: Twilio throttled or failed after retries
+	ErrAmbiguous    = errors.New("outcome unknown")                  // a create whose result we could not see (timeout)
+	ErrUpstreamAuth = errors.New("upstream refused our credentials") // 502: Twilio answered 401/403 to us: our settings are wrong
+	ErrInternal     = errors.New("internal error")                   // 500: a bug or an unexpected upstream answer
 )
 
 // Error is an error of one of the kinds above, with what a client may be told and, when Twilio

@@ -56,19 +56,6 @@ func (a *app) callbackData(taskSid string) map[string]any {
 	return a.task(taskSid).attrs(a.t)["callBackData"].(map[string]any)
 }
 
-// twilioCalls counts the attempts of a Twilio operation the backend made, from its metrics.
-func (a *app) twilioCalls(op string) int {
-	a.t.Helper()
-	n := 0
-	for _, l := range strings.Split(a.metric(`flexcallback_twilio_call_duration_seconds_count{op="`+op+`"`), "\n") {
-		if i := strings.LastIndexByte(l, ' '); i > 0 {
-			v, _ := strconv.Atoi(l[i+1:])
-			n += v
-		}
-	}
-	return n
-}
-
 // An offered (pending) reservation gives the worker nothing: no requeue, no audio, no URL to
 // stream, no deletion. Accepting it does; a supervisor may read without one.
 func TestPendingReservationHoldsNothing(t *testing.T) {
@@ -88,7 +75,7 @@ func TestPendingReservationHoldsNothing(t *testing.T) {
 	if cb := a.callbackData(task); cb["isDeleted"] != false {
 		t.Errorf("isDeleted = %v after refusals", cb["isDeleted"])
 	}
-	if a.twilioCalls("delete recording") != 0 || a.twilioCalls("recording media") != 0 {
+	if a.twilioCalls("delete recording", "") != 0 || a.twilioCalls("recording media", "") != 0 {
 		t.Error("Twilio was asked for the recording")
 	}
 
@@ -295,7 +282,7 @@ func TestDeleteVoicemailConcurrentDeletesOnce(t *testing.T) {
 	if r := a.flex("delete-voicemail", tokens[0], form); r.status != 200 || r.json(t)["success"] != true {
 		t.Errorf("delete after deletion: %d %s", r.status, r.body)
 	}
-	if d := a.twilioCalls("delete recording"); d != 1 {
+	if d := a.twilioCalls("delete recording", ""); d != 1 {
 		t.Errorf("%d DELETEs of the recording at Twilio, want 1", d)
 	}
 	if audit := strings.Count(a.logs.String(), `msg="voicemail deleted"`); audit != 1 {

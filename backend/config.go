@@ -33,6 +33,13 @@ type config struct {
 	// used for REST calls instead of the auth token. With no account SID and no auth token the
 	// backend runs on its embedded sandbox.
 	AccountSid, AuthToken, APIKey, APISecret string
+	// TWILIO_AUTH_TOKEN_SECONDARY: Twilio's secondary auth token while the primary is rotated;
+	// webhook signatures made with either token are accepted. Never logged. Default: none.
+	// FLEX_TOKEN_CACHE_TTL: how long a Flex token IAM accepted is trusted without asking IAM
+	// again, so a revoked token stops working within it: seconds or a Go duration ("45s"), at
+	// most 10m, 0 to ask IAM on every request. Default 60s.
+	AuthTokenSecondary string
+	FlexTokenCacheTTL  time.Duration
 	// TWILIO_FLEX_WORKSPACE_SID: the Flex TaskRouter workspace (WS…). Required with Twilio.
 	WorkspaceSid string
 	// TWILIO_FLEX_CALLBACK_WORKFLOW_SID: the workflow of callbacks created without one (WW…).
@@ -184,6 +191,19 @@ func loadConfig(getenv func(string) string) (config, []string, error) {
 		c.Retry.Limit = -1 // an explicit 0 means no retries
 	}
 	c.MaxAttempts = integer("MAX_ATTEMPTS", 3, 1, 100)
+
+	c.AuthTokenSecondary = get("TWILIO_AUTH_TOKEN_SECONDARY")
+	c.FlexTokenCacheTTL = time.Minute
+	if v := get("FLEX_TOKEN_CACHE_TTL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if n, nerr := strconv.Atoi(v); nerr == nil {
+			d, err = time.Duration(n)*time.Second, nil
+		}
+		if err != nil || d < 0 || d > 10*time.Minute {
+			bad("FLEX_TOKEN_CACHE_TTL: %q is not seconds or a duration such as 60s, from 0 to 10m", v)
+		}
+		c.FlexTokenCacheTTL = d
+	}
 
 	if !c.Sandbox {
 		if c.AccountSid == "" {

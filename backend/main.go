@@ -158,15 +158,15 @@ func newHandler(cfg config, logger *slog.Logger, sb *sandbox.Sandbox, sandboxAdd
 	return api.NewServer(logger, api.Config{PublicBaseURL: cfg.PublicBaseURL, MaxAttempts: cfg.MaxAttempts, AllowedOrigins: cfg.AllowedOrigins},
 		tw, tw, tw, creator,
 		func(s string) (string, error) { return phone.Normalize(s, cfg.DefaultRegion) },
-		twilio.NewSignatureValidator(cfg.AuthToken),
-		api.CachedTokenValidator(tw, store, time.Now),
+		twilio.NewSignatureValidator(cfg.AuthToken, cfg.AuthTokenSecondary),
+		api.CachedTokenValidator(tw, store, cfg.FlexTokenCacheTTL, time.Now),
 		signer,
 		wait,
 		panelHandler,
 		http.FileServer(http.Dir(cfg.WebDir)),
 		m.Handler(),
 		m.Request,
-		tw.Ping,
+		tw.Ready,
 		extra,
 	), nil
 }

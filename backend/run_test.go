@@ -26,7 +26,7 @@ type app struct {
 	sandbox string
 	info    sandboxInfo
 	hc      *http.Client
-	logs    *testWriter // the backend's log lines
+	logs    *testWriter // everything the backend logged
 }
 
 type sandboxInfo struct {

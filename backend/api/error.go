@@ -26,11 +26,13 @@ var codes = []struct {
 	{flexcallback.ErrPrecondition, http.StatusConflict, "conflict"},
 	{flexcallback.ErrUnavailable, http.StatusServiceUnavailable, "unavailable"},
 	{flexcallback.ErrAmbiguous, http.StatusServiceUnavailable, "unavailable"},
+	{flexcallback.ErrUpstreamAuth, http.StatusBadGateway, "upstream_auth"},
 }
 
 // writeError answers err with its status and a body that says what is wrong and nothing
 // internal. 400s keep the reference's {"data":null,"message"} shape, others
-// {"success":false,"message"}. Each 5xx is logged once, with the whole chain.
+// {"success":false,"message"}. Each 5xx is logged once, with the whole chain, except
+// upstream_auth: the Twilio client logs that outage loudly once a minute, not per request.
 func writeError(ctx context.Context, w http.ResponseWriter, logger *slog.Logger, err error) {
 	status, code := http.StatusInternalServerError, "internal"
 	for _, c := range codes {
@@ -52,7 +54,7 @@ func writeError(ctx context.Context, w http.ResponseWriter, logger *slog.Logger,
 		body["code"] = code
 	}
 	if e, ok := flexcallback.AsError(err); ok {
-		if e.Message != "" && status < 500 {
+		if e.Message != "" && (status < 500 || code == "upstream_auth") { // it names settings, never secrets
 			message = e.Message
 		}
 		if e.Field != "" {
@@ -83,9 +85,12 @@ func writeError(ctx context.Context, w http.ResponseWriter, logger *slog.Logger,
 	} else {
 		body["success"] = false
 	}
-	if status >= 500 {
+	switch {
+	case code == "upstream_auth":
+		logger.WarnContext(ctx, "request failed: Twilio refused our credentials", "status", status, "err", err)
+	case status >= 500:
 		logger.ErrorContext(ctx, "request failed", "status", status, "err", err)
-	} else {
+	default:
 		logger.DebugContext(ctx, "request refused", "status", status, "err", err)
 	}
 	encode(w, status, body)

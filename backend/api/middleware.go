@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"io"
 	"log/slog"
 	"mime"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gorilla/mux"
+	"golang.org/x/sync/singleflight"
 
 	"flexcallback"
 )
@@ -125,35 +127,91 @@ func workerFrom(ctx context.Context) flexcallback.Worker {
 	return w
 }
 
-// CachedTokenValidator validates Flex tokens through v and remembers each valid one, by its
-// SHA-256, until it expires or for at most ten minutes (fixes S4's IAM call per request).
-func CachedTokenValidator(v flexcallback.TokenValidator, store flexcallback.Store, now func() time.Time) TokenValidateFunc {
-	const maxTTL = 10 * time.Minute
+// rejectTTL is how long a token IAM rejected stays rejected without asking again: a rejected
+// token never turns valid, and this bounds the memory an attacker's junk tokens take.
+const rejectTTL = 10 * time.Minute
+
+// rejectedPrefix marks a remembered rejection in the store (accepted tokens hold worker JSON).
+const rejectedPrefix = "rejected:"
+
+// CachedTokenValidator validates Flex tokens through v, remembering answers by the token's
+// SHA-256 (never the token): an accepted token for at most acceptTTL and never past its expiry,
+// so a revoked token stops working within acceptTTL (0: ask IAM every time); a token IAM
+// rejected (ErrUnauthorized) for rejectTTL, so repeating it costs no IAM call. Other failures (an
+// outage, Twilio refusing our own credentials) are never remembered. Concurrent validations of
+// one token make one IAM call.
+func CachedTokenValidator(v flexcallback.TokenValidator, store flexcallback.Store, acceptTTL time.Duration, now func() time.Time) TokenValidateFunc {
+	var flights singleflight.Group
 	return func(ctx context.Context, token string) (flexcallback.Worker, error) {
 		sum := sha256.Sum256([]byte(token))
 		key := "token:" + hex.EncodeToString(sum[:])
-		if s, ok, err := store.Get(ctx, key); err == nil && ok {
-			if w, err := decodeWorker(s); err == nil && now().Before(w.ExpiresAt) {
-				return w, nil
+		if w, hit, err := cachedToken(ctx, store, key, now()); hit {
+			return w, err
+		}
+		ch := flights.DoChan(key, func() (any, error) {
+			// Detached from the first caller, whom the others wait on; the Twilio client's own
+			// deadline bounds the call.
+			ctx := context.WithoutCancel(ctx)
+			if w, hit, err := cachedToken(ctx, store, key, now()); hit { // a flight just ended
+				return w, err
 			}
+			return validateToken(ctx, v, store, key, token, acceptTTL, now)
+		})
+		select {
+		case <-ctx.Done():
+			return flexcallback.Worker{}, ctx.Err()
+		case r := <-ch:
+			if r.Err != nil {
+				return flexcallback.Worker{}, r.Err
+			}
+			return r.Val.(flexcallback.Worker), nil
 		}
-		w, err := v.ValidateToken(ctx, token)
-		if err != nil {
-			return flexcallback.Worker{}, err
+	}
+}
+
+// cachedToken is the remembered answer for key, if any.
+func cachedToken(ctx context.Context, store flexcallback.Store, key string, now time.Time) (w flexcallback.Worker, hit bool, err error) {
+	s, ok, err := store.Get(ctx, key)
+	if err != nil || !ok {
+		return flexcallback.Worker{}, false, nil
+	}
+	if msg, rejected := strings.CutPrefix(s, rejectedPrefix); rejected {
+		return flexcallback.Worker{}, true, flexcallback.Errorf(flexcallback.ErrUnauthorized, "%s", msg)
+	}
+	if w, ok := decodeAccepted(s, now); ok {
+		return w, true, nil
+	}
+	return flexcallback.Worker{}, false, nil
+}
+
+// validateToken asks IAM and remembers its answer.
+func validateToken(ctx context.Context, v flexcallback.TokenValidator, store flexcallback.Store, key, token string,
+	acceptTTL time.Duration, now func() time.Time) (flexcallback.Worker, error) {
+	w, err := v.ValidateToken(ctx, token)
+	if err == nil && !w.ExpiresAt.IsZero() && !now().Before(w.ExpiresAt) {
+		err = flexcallback.Errorf(flexcallback.ErrUnauthorized, "token expired")
+	}
+	if errors.Is(err, flexcallback.ErrUnauthorized) {
+		msg := "the Flex token is not valid"
+		if e, ok := flexcallback.AsError(err); ok && e.Message != "" {
+			msg = e.Message
 		}
-		ttl := min(w.ExpiresAt.Sub(now()), maxTTL)
-		if w.ExpiresAt.IsZero() {
-			ttl = maxTTL
-			w.ExpiresAt = now().Add(maxTTL)
-		}
-		if ttl <= 0 {
-			return flexcallback.Worker{}, flexcallback.Errorf(flexcallback.ErrUnauthorized, "token expired")
-		}
-		if s, err := encodeWorker(w); err == nil {
+		store.Put(ctx, key, rejectedPrefix+msg, rejectTTL)
+		return flexcallback.Worker{}, err
+	}
+	if err != nil {
+		return flexcallback.Worker{}, err
+	}
+	until := now().Add(acceptTTL)
+	if !w.ExpiresAt.IsZero() && w.ExpiresAt.Before(until) {
+		until = w.ExpiresAt
+	}
+	if ttl := until.Sub(now()); ttl > 0 {
+		if s, err := encodeAccepted(w, until); err == nil {
 			store.Put(ctx, key, s, ttl)
 		}
-		return w, nil
 	}
+	return w, nil
 }
 
 // logRequests writes one line per request (route template, never the query, which may carry a
@@ -176,6 +234,10 @@ func logRequests(logger *slog.Logger, observe func(route, method string, status 
 			}
 			level := slog.LevelInfo
 			switch {
+			case rec.status == http.StatusBadGateway || (route == "/readyz" && rec.status == http.StatusServiceUnavailable):
+				// upstream_auth (the only 502) and a probe finding us not ready: their cause is
+				// logged where it is known, the outage loudly once a minute, not per request.
+				level = slog.LevelWarn
 			case rec.status >= 500:
 				level = slog.LevelError
 			case rec.status >= 400:

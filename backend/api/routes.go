@@ -5,6 +5,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"time"
@@ -88,13 +89,19 @@ func handleHealth() http.Handler {
 	})
 }
 
-// handleReady answers 200 while Twilio (or the sandbox) answers; a load balancer takes the
-// replica out of rotation otherwise.
+// handleReady answers 200 while Twilio (or the sandbox) answers and accepts our credentials; a
+// load balancer takes the replica out of rotation otherwise.
 func handleReady(logger *slog.Logger, ready func(context.Context) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 		defer cancel()
-		if err := ready(ctx); err != nil {
+		err := ready(ctx)
+		if e, ok := flexcallback.AsError(err); ok && errors.Is(err, flexcallback.ErrUpstreamAuth) {
+			// Already logged loudly by the Twilio client; the body names the service and settings.
+			encode(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "code": "upstream_auth", "reason": e.Message})
+			return
+		}
+		if err != nil {
 			logger.WarnContext(ctx, "not ready", "err", err)
 			encode(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "Twilio is not reachable"})
 			return

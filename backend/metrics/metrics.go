@@ -1,5 +1,5 @@
 // Package metrics owns the Prometheus registry: requests by route and status, Twilio calls and
-// retries by operation and status, tasks created by kind, idempotent replays and task lookup
+// retries by operation and status, refusals of our credentials by service, tasks created by kind, idempotent replays and task lookup
 // misses. The other packages see only small observer interfaces that *Metrics satisfies.
 package metrics
 
@@ -19,6 +19,7 @@ type Metrics struct {
 	requests      *prometheus.HistogramVec
 	twilioCalls   *prometheus.HistogramVec
 	twilioRetries *prometheus.CounterVec
+	authFailures  *prometheus.CounterVec
 	tasksCreated  *prometheus.CounterVec
 	replays       prometheus.Counter
 	lookupMisses  prometheus.Counter
@@ -39,6 +40,9 @@ func New() *Metrics {
 		twilioRetries: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "flexcallback_twilio_retries_total", Help: "Twilio API retries by operation and the status that caused them.",
 		}, []string{"op", "status"}),
+		authFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "flexcallback_twilio_auth_failures_total", Help: "Twilio answers of 401/403 to the backend's own credentials, by service (taskrouter, iam, voice).",
+		}, []string{"service"}),
 		tasksCreated: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "flexcallback_tasks_created_total", Help: "Callback and voicemail tasks created, by kind.",
 		}, []string{"kind"}),
@@ -49,7 +53,7 @@ func New() *Metrics {
 			Name: "flexcallback_task_lookup_misses_total", Help: "Wait-experience passes that did not find the caller's task.",
 		}),
 	}
-	m.reg.MustRegister(m.requests, m.twilioCalls, m.twilioRetries, m.tasksCreated, m.replays, m.lookupMisses,
+	m.reg.MustRegister(m.requests, m.twilioCalls, m.twilioRetries, m.authFailures, m.tasksCreated, m.replays, m.lookupMisses,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -71,6 +75,9 @@ func (m *Metrics) TwilioCall(op string, status int, d time.Duration) {
 func (m *Metrics) TwilioRetry(op string, status int) {
 	m.twilioRetries.WithLabelValues(op, strconv.Itoa(status)).Inc()
 }
+
+// TwilioAuthFailure records a 401/403 from a Twilio service to our own credentials.
+func (m *Metrics) TwilioAuthFailure(service string) { m.authFailures.WithLabelValues(service).Inc() }
 
 // TaskCreated records a new task of kind.
 func (m *Metrics) TaskCreated(kind string) { m.tasksCreated.WithLabelValues(kind).Inc() }

@@ -62,6 +62,7 @@ type RetryPolicy struct {
 type Observer interface {
 	TwilioCall(op string, status int, d time.Duration) // one per attempt; status 0 = no response
 	TwilioRetry(op string, status int)
+	TwilioAuthFailure(service string) // a 401/403: Twilio refused our credentials
 }
 
 // Client calls Twilio. It implements flexcallback.TaskRouter, flexcallback.Voice and
@@ -76,6 +77,7 @@ type Client struct {
 	log        *slog.Logger
 	obs        Observer
 	base       http.RoundTripper // the base transport, with the APIBase rewrite when set
+	health     *health           // which services refused our credentials lately
 
 	// Injectable for tests: sleep waits d or until ctx is done; jitter returns a value in [0, n).
 	sleep  func(ctx context.Context, d time.Duration) error
@@ -158,7 +160,7 @@ func New(cfg Config) (*Client, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Client{
+	c := &Client{
 		accountSid: cfg.AccountSid,
 		user:       user,
 		pass:       pass,
@@ -171,7 +173,10 @@ func New(cfg Config) (*Client, error) {
 		base:       base,
 		sleep:      sleepCtx,
 		jitter:     rand.Int64N,
-	}, nil
+	}
+	c.health = newHealth(c.log, cfg.Observer, c.authSettings)
+	c.base = &healthTransport{h: c.health, next: base}
+	return c, nil
 }
 
 // restClient is the twilio-go client for one attempt: its transport carries a's context and

@@ -67,6 +67,12 @@ func (c *Client) fail(op string, s snapshot, err error, ambiguous bool) error {
 		e.Kind, e.Message = flexcallback.ErrInternal, "unexpected answer from Twilio"
 	default:
 		e.Kind, e.Message = kindOf(s.status, info.Code)
+		if e.Kind == flexcallback.ErrUpstreamAuth {
+			e.Message = c.authMessage(s.service)
+			if s.service == "" { // a redirect's host (media storage) refused: not our credentials
+				e.Kind, e.Message = flexcallback.ErrInternal, "Twilio's media storage refused the request"
+			}
+		}
 		if e.Kind == flexcallback.ErrUnavailable {
 			e.RetryAfter = retryAfter(s.header)
 		}
@@ -86,7 +92,7 @@ func kindOf(status, code int) (error, string) {
 		return flexcallback.ErrConflict, "Twilio refused the change for the task's state"
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
 		// Twilio refusing our credentials is our configuration's fault, not the client's.
-		return flexcallback.ErrInternal, "Twilio refused the backend's credentials"
+		return flexcallback.ErrUpstreamAuth, "Twilio refused the backend's credentials"
 	case status == http.StatusTooManyRequests || status >= 500:
 		return flexcallback.ErrUnavailable, "Twilio is unavailable; try again later"
 	default:

@@ -20,8 +20,10 @@ type iamResult struct {
 }
 
 // ValidateToken asks Twilio IAM whether a Flex token is valid and whose it is. An invalid or
-// expired token is ErrUnauthorized with IAM's message; Twilio failing is ErrUnavailable (after
-// retries: validation changes nothing, so it is retried like a read). The token is never logged.
+// expired token is IAM answering 200 {"valid": false}: ErrUnauthorized with IAM's message. IAM
+// answering 401/403 refuses *our* credentials: ErrUpstreamAuth. Twilio failing is ErrUnavailable
+// (after retries: validation changes nothing, so it is retried like a read). The token is never
+// logged.
 func (c *Client) ValidateToken(ctx context.Context, token string) (flexcallback.Worker, error) {
 	if token == "" {
 		return flexcallback.Worker{}, flexcallback.Errorf(flexcallback.ErrUnauthorized, "no Flex token")

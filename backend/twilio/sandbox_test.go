@@ -527,7 +527,7 @@ func refusals(t *testing.T, e *env, apiBase string) {
 	}
 	bad := e.client(apiBase, func(cfg *twilio.Config) { cfg.AuthToken = "wrongtoken" })
 	err = bad.Ping(ctx)
-	if fe := wantKind(t, "bad credentials", err, flexcallback.ErrInternal); fe.Status != 401 || fe.Code != 20003 {
+	if fe := wantKind(t, "bad credentials", err, flexcallback.ErrUpstreamAuth); fe.Status != 401 || fe.Code != 20003 {
 		t.Fatalf("bad credentials: %+v", fe)
 	}
 }

@@ -49,3 +49,20 @@ func TestSignatureValidator(t *testing.T) {
 		t.Error("GET: a changed query was accepted")
 	}
 }
+
+// During a rotation Twilio signs with the primary token and the secondary is still accepted.
+func TestSignatureValidatorSecondaryToken(t *testing.T) {
+	valid := NewSignatureValidator("primary1", "secondary2")
+	u := "https://cb.example.com/features/callback-and-voicemail/studio/wait-experience?CallSid=CA1"
+	for _, tok := range []string{"primary1", "secondary2"} {
+		if !valid(u, nil, sign(tok, u)) {
+			t.Errorf("a signature with %s was refused", tok)
+		}
+	}
+	if valid(u, nil, sign("neither", u)) {
+		t.Error("a signature with another token was accepted")
+	}
+	if valid(u, nil, sign("", u)) || NewSignatureValidator("primary1", "")(u, nil, sign("", u)) {
+		t.Error("a signature with an empty key was accepted")
+	}
+}

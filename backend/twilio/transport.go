@@ -56,6 +56,7 @@ type attempt struct {
 // snapshot is what one attempt showed on the wire.
 type snapshot struct {
 	sent    bool        // request headers were written: Twilio may have acted on it
+	service string      // the Twilio product asked (serviceOf), "" for another host
 	status  int         // last HTTP status seen, 0 = none
 	header  http.Header // headers of that response
 	body    []byte      // the error body (status >= 400), buffered so twilio-go can decode it too
@@ -92,6 +93,9 @@ func (t *attemptTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 			a.mu.Unlock()
 		},
 	}
+	a.mu.Lock()
+	a.s.service = serviceOf(r.URL)
+	a.mu.Unlock()
 	r = r.WithContext(httptrace.WithClientTrace(a.ctx, trace))
 	resp, err := t.next.RoundTrip(r)
 	if err != nil {

@@ -133,13 +133,13 @@ func TestFetchTranscription(t *testing.T) {
 	}
 }
 
-func TestUnauthorizedUpstreamIsInternal(t *testing.T) {
+func TestUnauthorizedUpstreamIsUpstreamAuth(t *testing.T) {
 	wr := newWire(t, func(n int, w http.ResponseWriter, r *http.Request) {
 		twilioError(w, http.StatusUnauthorized, 20003, "Authenticate")
 	})
 	c, _ := newTestClient(t, wr, nil)
 	_, err := c.FetchRecording(context.Background(), testRecording)
-	e := wantKind(t, err, flexcallback.ErrInternal)
+	e := wantKind(t, err, flexcallback.ErrUpstreamAuth)
 	if e.Status != 401 || e.Code != 20003 {
 		t.Errorf("error = %+v", e)
 	}

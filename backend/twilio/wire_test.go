@@ -107,6 +107,8 @@ func (r *recorder) TwilioCall(op string, status int, d time.Duration) {
 	r.ops = append(r.ops, op)
 }
 
+func (r *recorder) TwilioAuthFailure(service string) {}
+
 func (r *recorder) TwilioRetry(op string, status int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()

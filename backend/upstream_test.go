@@ -219,7 +219,7 @@ func TestFlexTokenValidationCache(t *testing.T) {
 }
 
 func TestFlexTokenCacheTTLConfig(t *testing.T) {
-	base := map[string]string{"TWILIO_AUTH_TOKEN_SECONDARY": "s3cr3t-secondary"}
+	base := map[string]string{"SANDBOX": "1", "TWILIO_AUTH_TOKEN_SECONDARY": "s3cr3t-secondary"}
 	for v, want := range map[string]time.Duration{"": time.Minute, "45": 45 * time.Second, "90s": 90 * time.Second, "0": 0, "10m": 10 * time.Minute} {
 		e := map[string]string{"FLEX_TOKEN_CACHE_TTL": v}
 		for k, x := range base {

@@ -18,6 +18,7 @@ var (
 	ErrUnavailable  = errors.New("upstream unavailable") // 503: Twilio throttled or failed after retries
 	ErrAmbiguous    = errors.New("outcome unknown")      // a create whose result we could not see (timeout)
 	ErrInternal     = errors.New("internal error")       // 500: a bug or an unexpected upstream answer
+	ErrUnsupported  = errors.New("unsupported media")    // 415: a body of a content type we do not read
 )
 
 // Error is an error of one of the kinds above, with what a client may be told and, when Twilio

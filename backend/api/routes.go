@@ -53,7 +53,7 @@ func NewServer(
 
 	// Compatible paths first: existing Studio flows and Flex configurations call them.
 	studio := r.PathPrefix(basePath + "/studio").Subrouter()
-	studio.Handle("/create-callback", signed(handleCreateCallback(logger, create, normalize))).Methods(getOrPost...)
+	studio.Handle("/create-callback", signed(handleCreateCallback(logger, create, voice, normalize))).Methods(getOrPost...)
 	studio.Handle("/wait-experience", signed(waitExperience)).Methods(getOrPost...)
 
 	fx := r.PathPrefix(basePath + "/flex").Subrouter()

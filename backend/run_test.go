@@ -26,6 +26,7 @@ type app struct {
 	sandbox string
 	info    sandboxInfo
 	hc      *http.Client
+	logs    *testWriter // everything the backend logged
 }
 
 type sandboxInfo struct {
@@ -77,7 +78,7 @@ func startApp(t testing.TB, env map[string]string) *app {
 	var a *app
 	select {
 	case got := <-addrs:
-		a = &app{t: t, base: "http://" + got[0], sandbox: "http://" + got[1], hc: newClient()}
+		a = &app{t: t, base: "http://" + got[0], sandbox: "http://" + got[1], hc: newClient(), logs: logs}
 	case err := <-done:
 		cancel()
 		t.Fatalf("run: %v", err)

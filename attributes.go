@@ -31,12 +31,14 @@ type Request struct {
 	RecordingURL     string
 	TranscriptSid    string
 	TranscriptText   string
+	TranscriptFailed bool // Twilio could not transcribe the recording: callBackData.transcriptStatus "failed"
 	IsDeleted        *bool
 	TaskChannel      string // override; else the original's; else "voice"
 
 	Original         *Task         // the task copied (requeue, or the call task when routing is kept)
 	VirtualStartTime time.Time     // keeps the caller's place in the queue; zero: not sent
 	Key              string        // idempotency key; stored as callBackData.requestKey
+	KeyOpenOnly      bool          // Key replays its task only while it is open: the same-parameters key
 	KeyTTL           time.Duration // how long Key is remembered; 0: the service's default
 }
 
@@ -60,6 +62,7 @@ type CallbackData struct {
 	RecordingURL     string    `json:"recordingUrl,omitempty"`
 	TranscriptSid    string    `json:"transcriptSid,omitempty"`
 	TranscriptText   string    `json:"transcriptText,omitempty"`
+	TranscriptStatus string    `json:"transcriptStatus,omitempty"` // "failed": Twilio could not transcribe it
 	MainTimeZone     string    `json:"mainTimeZone,omitempty"`
 	Received         time.Time `json:"utcDateTimeReceived"`
 	IsDeleted        bool      `json:"isDeleted"`
@@ -81,6 +84,7 @@ func ReadCallbackData(attrs map[string]any) CallbackData {
 		RecordingURL:     str(m["recordingUrl"]),
 		TranscriptSid:    str(m["transcriptSid"]),
 		TranscriptText:   str(m["transcriptText"]),
+		TranscriptStatus: str(m["transcriptStatus"]),
 		MainTimeZone:     str(m["mainTimeZone"]),
 		RequestKey:       str(m["requestKey"]),
 		RequeuedTo:       str(m["requeuedTo"]),
@@ -154,6 +158,9 @@ func BuildTask(r Request, defaultWorkflow, timeZone string, now time.Time) (NewT
 		if v != "" {
 			cb[k] = v
 		}
+	}
+	if r.TranscriptFailed && r.TranscriptText == "" {
+		cb["transcriptStatus"] = TranscriptStatusFailed
 	}
 	cb["mainTimeZone"] = first(origData.MainTimeZone, timeZone, "UTC")
 	received := r.Received

@@ -19,6 +19,7 @@ var (
 	ErrAmbiguous    = errors.New("outcome unknown")                  // a create whose result we could not see (timeout)
 	ErrUpstreamAuth = errors.New("upstream refused our credentials") // 502: Twilio answered 401/403 to us: our settings are wrong
 	ErrInternal     = errors.New("internal error")                   // 500: a bug or an unexpected upstream answer
+	ErrUnsupported  = errors.New("unsupported media")                // 415: a body of a content type we do not read
 )
 
 // Error is an error of one of the kinds above, with what a client may be told and, when Twilio

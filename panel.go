@@ -14,9 +14,12 @@ type PanelView struct {
 	ShowRecording  bool // a recording exists and was not deleted
 	PlayRecording  bool // ShowRecording, and the agent accepted the task: the backend serves its audio
 	ShowTranscript bool // a transcript exists and was not deleted
-	ShowAttempts   bool // "attempt n of max", when requeue is allowed
-	ThisAttempt    int  // attempts + 1
-	MaxAttempts    int  // at least 1
+	// TranscriptFailed: Twilio could not transcribe the recording, so the panel says the
+	// transcript is unavailable rather than showing nothing.
+	TranscriptFailed bool
+	ShowAttempts     bool // "attempt n of max", when requeue is allowed
+	ThisAttempt      int  // attempts + 1
+	MaxAttempts      int  // at least 1
 
 	CallEnabled   bool // Place call now
 	ShowRetry     bool // Retry later
@@ -37,6 +40,7 @@ func NewPanelView(t PanelTask, w PanelWorker, c PanelConfig, busy bool) PanelVie
 	}
 	v.ShowRecording = d.RecordingSid != "" && !d.IsDeleted
 	v.ShowTranscript = d.TranscriptText != "" && !d.IsDeleted
+	v.TranscriptFailed = !v.ShowTranscript && v.ShowRecording && d.TranscriptStatus == TranscriptStatusFailed
 	v.ShowAttempts = c.AllowRequeue
 	v.ShowDelete = v.ShowRecording
 

@@ -161,3 +161,15 @@ func TestCallerID(t *testing.T) {
 		}
 	}
 }
+
+func TestPanelViewTranscriptFailed(t *testing.T) {
+	attrs := map[string]any{"taskType": "voicemail", "callBackData": map[string]any{"recordingSid": "RE1", "transcriptStatus": "failed"}}
+	v := NewPanelView(PanelTask{Status: StatusAssigned, Attributes: attrs}, PanelWorker{}, PanelConfig{MaxAttempts: 3}, false)
+	if !v.TranscriptFailed || v.ShowTranscript {
+		t.Errorf("failed transcription: TranscriptFailed %v ShowTranscript %v", v.TranscriptFailed, v.ShowTranscript)
+	}
+	attrs["callBackData"].(map[string]any)["isDeleted"] = true
+	if v := NewPanelView(PanelTask{Status: StatusAssigned, Attributes: attrs}, PanelWorker{}, PanelConfig{MaxAttempts: 3}, false); v.TranscriptFailed {
+		t.Error("a deleted voicemail still says its transcript is unavailable")
+	}
+}

@@ -48,6 +48,9 @@ type config struct {
 	// TWILIO_SERVICE_MIN_BACKOFF and TWILIO_SERVICE_MAX_BACKOFF (milliseconds, default 100 and
 	// 2000): the retry of Twilio calls; the reference's names, better defaults.
 	Retry twilio.RetryPolicy
+	// REQUEST_DEADLINE: how long a Studio or Flex request may take with all of its Twilio calls,
+	// retries included (a Go duration, default 8s; 1s to 60s). Twilio's own webhook timeout is 15 s.
+	RequestDeadline time.Duration
 	// TWILIO_API_BASE: send Twilio requests to another Twilio-compatible server, e.g. Prism.
 	APIBase string
 	// TWILIO_REGION: Twilio's regional API hosts, e.g. "au1". Default: none.
@@ -189,6 +192,14 @@ func loadConfig(getenv func(string) string) (config, []string, error) {
 	}
 	if get("TWILIO_SERVICE_RETRY_LIMIT") == "0" {
 		c.Retry.Limit = -1 // an explicit 0 means no retries
+	}
+	c.RequestDeadline = 8 * time.Second
+	if v := get("REQUEST_DEADLINE"); v != "" {
+		if d, err := time.ParseDuration(v); err != nil || d < time.Second || d > time.Minute {
+			bad("REQUEST_DEADLINE: %q is not a duration from 1s to 60s", v)
+		} else {
+			c.RequestDeadline, c.Retry.Deadline = d, d // no Twilio call outlives a request
+		}
 	}
 	c.MaxAttempts = integer("MAX_ATTEMPTS", 3, 1, 100)
 

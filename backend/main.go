@@ -155,7 +155,7 @@ func newHandler(cfg config, logger *slog.Logger, sb *sandbox.Sandbox, sandboxAdd
 			return nil, err
 		}
 	}
-	return api.NewServer(logger, api.Config{PublicBaseURL: cfg.PublicBaseURL, MaxAttempts: cfg.MaxAttempts, AllowedOrigins: cfg.AllowedOrigins},
+	return api.NewServer(logger, api.Config{PublicBaseURL: cfg.PublicBaseURL, MaxAttempts: cfg.MaxAttempts, AllowedOrigins: cfg.AllowedOrigins, RequestDeadline: cfg.RequestDeadline},
 		tw, tw, tw, creator,
 		func(s string) (string, error) { return phone.Normalize(s, cfg.DefaultRegion) },
 		twilio.NewSignatureValidator(cfg.AuthToken, cfg.AuthTokenSecondary),

@@ -4,11 +4,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -39,7 +38,7 @@ const contentKeyTTL = 10 * time.Minute
 // handleCreateCallback serves studio/create-callback (spec §1.1): every parameter name and
 // alias of the reference, parsed into types, numbers normalised to E.164 (fixes B6, B7), the
 // upstream status kept on failure (fixes B3), and one task per request (fixes R1).
-func handleCreateCallback(logger *slog.Logger, create Creator, normalize func(string) (string, error)) http.Handler {
+func handleCreateCallback(logger *slog.Logger, create Creator, voice flexcallback.Voice, normalize func(string) (string, error)) http.Handler {
 	const path = basePath + "/studio/create-callback"
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := paramsFrom(r.Context())
@@ -56,10 +55,16 @@ func handleCreateCallback(logger *slog.Logger, create Creator, normalize func(st
 		}
 		var sid string
 		if req.RecordingSid != "" {
+			if !voicemailWanted(r.Context(), logger, voice, p) {
+				// Twilio is told all is well (no retry, no debugger error); taskSid null says nothing was made.
+				encode(w, http.StatusOK, map[string]any{"taskSid": nil, "success": true,
+					"message": "no voicemail: the recording failed or is empty"})
+				return
+			}
 			// The Record widget's step and its transcription callback may both call us: one task.
 			sid, err = create.Voicemail(r.Context(), req)
 		} else {
-			req.Key, req.KeyTTL = requestKey(r, p)
+			req.Key, req.KeyTTL, req.KeyOpenOnly = requestKey(r, req)
 			sid, _, err = create.Create(r.Context(), req)
 		}
 		if err != nil {
@@ -70,26 +75,36 @@ func handleCreateCallback(logger *slog.Logger, create Creator, normalize func(st
 	})
 }
 
+// voicemailWanted reports whether the recording a request names deserves a voicemail task: not
+// when Twilio said it failed or lasted 0 s (flexcallback.VoicemailWanted).
+func voicemailWanted(ctx context.Context, logger *slog.Logger, voice flexcallback.Voice, p params) bool {
+	ok, err := flexcallback.VoicemailWanted(ctx, voice, flexcallback.RecordingReport{
+		Sid: p.get("recordingSid", "RecordingSid"), Status: p.get("RecordingStatus"),
+		Duration: p.get("RecordingDuration"), TranscriptionStatus: p.get("TranscriptionStatus"),
+	})
+	if err != nil {
+		logger.WarnContext(ctx, "fetch recording; keeping the voicemail", "err", err)
+	}
+	return ok
+}
+
 // requestKey is Twilio's idempotency token when the request has one (a redelivery carries the
-// same), else a digest of the parameters, so identical concurrent requests make one task.
-func requestKey(r *http.Request, p params) (string, time.Duration) {
+// same), else a digest of the parameters as parsed (numbers in E.164, so "+1 415 555 0100" and
+// "+14155550100" are one request), so identical concurrent requests make one task. The digest
+// replays only a task still open: asking again after a callback was handled makes a new one.
+func requestKey(r *http.Request, req flexcallback.Request) (key string, ttl time.Duration, openOnly bool) {
 	if tok := r.Header.Get("I-Twilio-Idempotency-Token"); tok != "" {
-		return "create:token:" + tok, 0
+		return "create:token:" + tok, 0, false
 	}
-	keys := make([]string, 0, len(p))
-	for k := range p {
-		if k != "Token" {
-			keys = append(keys, k)
-		}
-	}
-	slices.Sort(keys)
-	h := sha256.New()
-	for _, k := range keys {
-		for _, v := range p[k] {
-			h.Write([]byte(url.QueryEscape(k) + "=" + url.QueryEscape(v) + "&"))
-		}
-	}
-	return "create:content:" + hex.EncodeToString(h.Sum(nil)), contentKeyTTL
+	b, _ := json.Marshal(struct {
+		To, From, FlexFlow, Workflow, Channel, Conversation string
+		Timeout, Priority, Attempts                         *int
+		IsDeleted                                           *bool
+		Received                                            time.Time
+	}{req.NumberToCall, req.NumberToCallFrom, req.FlexFlowSid, req.WorkflowSid, req.TaskChannel, req.ConversationID,
+		req.Timeout, req.Priority, req.Attempts, req.IsDeleted, req.Received})
+	sum := sha256.Sum256(b)
+	return "create:content:" + hex.EncodeToString(sum[:]), contentKeyTTL, true
 }
 
 // parseCreateCallback turns the merged parameters into a typed request; a bad value is a 400
@@ -147,6 +162,7 @@ func parseCreateCallback(p params, normalize func(string) (string, error)) (flex
 	req.RecordingURL = p.get("recordingUrl", "RecordingUrl")
 	req.TranscriptSid = p.get("transcriptSid", "TranscriptionSid")
 	req.TranscriptText = p.get("transcriptText", "TranscriptionText")
+	req.TranscriptFailed = strings.EqualFold(p.get("TranscriptionStatus"), "failed")
 	return req, nil
 }
 

@@ -24,6 +24,7 @@ var codes = []struct {
 	{flexcallback.ErrNotFound, http.StatusNotFound, "not_found"},
 	{flexcallback.ErrConflict, http.StatusConflict, "conflict"},
 	{flexcallback.ErrPrecondition, http.StatusConflict, "conflict"},
+	{flexcallback.ErrUnsupported, http.StatusUnsupportedMediaType, "unsupported_media_type"},
 	{flexcallback.ErrUnavailable, http.StatusServiceUnavailable, "unavailable"},
 	{flexcallback.ErrAmbiguous, http.StatusServiceUnavailable, "unavailable"},
 	{flexcallback.ErrUpstreamAuth, http.StatusBadGateway, "upstream_auth"},

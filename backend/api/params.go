@@ -12,6 +12,9 @@ import (
 	"flexcallback"
 )
 
+// formType is the body Twilio's webhooks and the reference's clients send.
+const formType = "application/x-www-form-urlencoded"
+
 // maxBody caps every request body we parse: webhooks and panel requests are a few kB.
 const maxBody = 64 << 10
 
@@ -20,7 +23,8 @@ const maxBody = 64 << 10
 type params url.Values
 
 // readParams merges query and body. A JSON body's scalar values become strings, as in the
-// Functions runtime. The raw body is returned for signature checks of JSON requests.
+// Functions runtime; a body of another type (a form is assumed when none is named) is
+// ErrUnsupported. The raw body is returned for signature checks of JSON requests.
 func readParams(r *http.Request) (params, []byte, error) {
 	p := params(r.URL.Query())
 	if r.Body == nil || r.Method == http.MethodGet {
@@ -30,9 +34,13 @@ func readParams(r *http.Request) (params, []byte, error) {
 	if err != nil {
 		return nil, nil, flexcallback.Errorf(flexcallback.ErrInvalid, "request body too large or unreadable")
 	}
-	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	ct := r.Header.Get("Content-Type")
+	mt, _, _ := mime.ParseMediaType(ct)
 	switch {
 	case len(body) == 0:
+	case mt != "application/json" && mt != formType && ct != "":
+		return nil, nil, flexcallback.Errorf(flexcallback.ErrUnsupported,
+			"Content-Type %q is not accepted: send %s or application/json, or the parameters in the query string", ct, formType)
 	case mt == "application/json":
 		var m map[string]any
 		if err := json.Unmarshal(body, &m); err != nil {

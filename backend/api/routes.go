@@ -20,6 +20,9 @@ type Config struct {
 	PublicBaseURL  string   // Twilio signs this URL; media URLs are built on it
 	MaxAttempts    int      // a callback is requeued only while attempts + 1 < MaxAttempts
 	AllowedOrigins []string // Flex origins allowed to call the flex/* endpoints cross-origin
+	// RequestDeadline bounds a Studio or Flex request with all of its Twilio calls (REQUEST_DEADLINE);
+	// 0: 8 s. The media stream has none: it lasts as long as the agent listens.
+	RequestDeadline time.Duration
 }
 
 // NewServer returns the backend's handler. waitExperience, panel and extra mounts come from
@@ -46,15 +49,18 @@ func NewServer(
 	r := mux.NewRouter()
 	r.Use(logRequests(logger, observe))
 	params := withParams(logger)
+	within := withDeadline(cfg.RequestDeadline)
 	signed := func(h http.Handler) http.Handler {
-		return params(requireTwilioSignature(cfg.PublicBaseURL, validSignature, logger)(h))
+		return within(params(requireTwilioSignature(cfg.PublicBaseURL, validSignature, logger)(h)))
 	}
-	flex := func(h http.Handler) http.Handler { return params(requireFlexToken(validateToken, logger)(h)) }
+	flex := func(h http.Handler) http.Handler {
+		return within(params(requireFlexToken(validateToken, logger)(h)))
+	}
 	getOrPost := []string{http.MethodGet, http.MethodPost}
 
 	// Compatible paths first: existing Studio flows and Flex configurations call them.
 	studio := r.PathPrefix(basePath + "/studio").Subrouter()
-	studio.Handle("/create-callback", signed(handleCreateCallback(logger, create, normalize))).Methods(getOrPost...)
+	studio.Handle("/create-callback", signed(handleCreateCallback(logger, create, voice, normalize))).Methods(getOrPost...)
 	studio.Handle("/wait-experience", signed(waitExperience)).Methods(getOrPost...)
 
 	fx := r.PathPrefix(basePath + "/flex").Subrouter()
@@ -81,6 +87,21 @@ func NewServer(
 		encode(w, http.StatusMethodNotAllowed, map[string]any{"success": false, "message": "method not allowed", "code": "method_not_allowed"})
 	})
 	return r
+}
+
+// withDeadline gives a request one deadline for all of its Twilio calls: each call's own deadline
+// and its retries nest inside it, so three slow calls cannot add up to three deadlines.
+func withDeadline(d time.Duration) func(http.Handler) http.Handler {
+	if d <= 0 {
+		d = 8 * time.Second
+	}
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ctx, cancel := context.WithTimeout(r.Context(), d)
+			defer cancel()
+			next.ServeHTTP(w, r.WithContext(ctx))
+		})
+	}
 }
 
 func handleHealth() http.Handler {

@@ -71,7 +71,12 @@ func (s *Service) Create(ctx context.Context, r flexcallback.Request) (sid strin
 		if sid, ok, err := s.store.Get(ctx, storeKey(r.Key)); err != nil {
 			return nil, fmt.Errorf("read idempotency key: %w", err)
 		} else if ok {
-			return result{sid: sid, replayed: true}, nil
+			if open, err := s.stillOpen(ctx, r, sid); err != nil {
+				return nil, fmt.Errorf("create %s task: %w", r.Kind(), err)
+			} else if open {
+				return result{sid: sid, replayed: true}, nil
+			}
+			// Handled already: the caller asks again, so the key now names a new task.
 		}
 		// An earlier delivery's create may have happened unseen (its answer and the lookup both
 		// failed): look for it before creating again.
@@ -109,6 +114,23 @@ func (s *Service) Create(ctx context.Context, r flexcallback.Request) (sid strin
 		}
 		return out.sid, replayed, nil
 	}
+}
+
+// stillOpen reports whether the task a key remembers may answer a replay of it: always, unless
+// r.KeyOpenOnly (the same parameters again), where a completed, canceled or deleted task does
+// not: a caller who asks again after their callback was handled gets a new one.
+func (s *Service) stillOpen(ctx context.Context, r flexcallback.Request, sid string) (bool, error) {
+	if !r.KeyOpenOnly {
+		return true, nil
+	}
+	t, err := s.tasks.FetchTask(ctx, sid)
+	switch {
+	case errors.Is(err, flexcallback.ErrNotFound):
+		return false, nil
+	case err != nil:
+		return false, err
+	}
+	return t.Status != flexcallback.StatusCompleted && t.Status != flexcallback.StatusCanceled, nil
 }
 
 type result struct {
@@ -152,10 +174,10 @@ func (s *Service) Voicemail(ctx context.Context, r flexcallback.Request) (string
 			return t.Sid, nil
 		}
 		s.replayed()
-		if r.TranscriptSid == "" && r.TranscriptText == "" {
+		if r.TranscriptSid == "" && r.TranscriptText == "" && !r.TranscriptFailed {
 			return sid, nil
 		}
-		return sid, s.patchTranscript(ctx, sid, r.TranscriptSid, r.TranscriptText)
+		return sid, s.patchTranscript(ctx, sid, r)
 	})
 	select {
 	case <-ctx.Done():
@@ -168,11 +190,20 @@ func (s *Service) Voicemail(ctx context.Context, r flexcallback.Request) (string
 	}
 }
 
-// patchTranscript writes the transcript onto an existing voicemail task, guarded by its ETag so
-// a concurrent change (an agent deleting the voicemail) is not overwritten.
-func (s *Service) patchTranscript(ctx context.Context, sid, transcriptSid, text string) error {
+// patchTranscript writes r's transcript, or that it failed, onto an existing voicemail task,
+// guarded by its ETag so a concurrent change (an agent deleting the voicemail) is not overwritten.
+func (s *Service) patchTranscript(ctx context.Context, sid string, r flexcallback.Request) error {
+	transcriptSid, text := r.TranscriptSid, r.TranscriptText
+	failed := r.TranscriptFailed && text == ""
 	err := flexcallback.UpdateGuarded(ctx, s.tasks, sid, func(t flexcallback.Task) (flexcallback.TaskUpdate, bool) {
 		cb := flexcallback.CallbackDataOf(t.Attributes)
+		if failed {
+			if text, _ := cb["transcriptText"].(string); text != "" || cb["transcriptStatus"] == flexcallback.TranscriptStatusFailed {
+				return flexcallback.TaskUpdate{}, false // marked already, or a transcript came after all
+			}
+			cb["transcriptStatus"] = flexcallback.TranscriptStatusFailed
+			return flexcallback.TaskUpdate{Attributes: t.Attributes}, true
+		}
 		if cb["transcriptSid"] == transcriptSid && cb["transcriptText"] == text {
 			return flexcallback.TaskUpdate{}, false
 		}
@@ -181,6 +212,7 @@ func (s *Service) patchTranscript(ctx context.Context, sid, transcriptSid, text 
 		}
 		if text != "" {
 			cb["transcriptText"] = text
+			delete(cb, "transcriptStatus")
 		}
 		return flexcallback.TaskUpdate{Attributes: t.Attributes}, true
 	})
@@ -270,7 +302,7 @@ var quotable = regexp.MustCompile(`^[A-Za-z0-9:_.-]+$`)
 func (s *Service) scan(ctx context.Context, q flexcallback.TaskQuery, key string) (flexcallback.Task, bool, error) {
 	tasks, err := s.tasks.ListTasks(ctx, q)
 	if err != nil {
-		return flexcallback.Task{}, false, fmt.Errorf("look for request %q: %w", key, err)
+		return flexcallback.Task{}, false, fmt.Errorf("look for the request's task: %w", err) // no key: it digests phone numbers
 	}
 	for _, t := range tasks {
 		if flexcallback.ReadCallbackData(t.Attributes).RequestKey == key {

@@ -88,7 +88,7 @@ func New(cfg Config) *Sandbox {
 		now = now.Truncate(time.Second) // virtual time starts on a whole second, for readable tests
 	}
 	s := &Sandbox{
-		log:       log.With("component", "sandbox"),
+		log:       log, // its component is named by whoever hands it over
 		realClock: cfg.RealClock,
 		hc:        hc,
 		now:       now,

@@ -77,7 +77,7 @@ func (s *Sandbox) createTask(wf *workflow, attrs, channel string, priority, time
 	}
 	ch := s.w.channelByName(channel)
 	if ch == nil {
-		return nil, fmt.Errorf("task channel %q not found", channel)
+		return nil, fmt.Errorf("Invalid TaskChannel %q: no such TaskChannel in Workspace %s", channel, s.w.workspace)
 	}
 	s.w.seq++
 	t := &task{
@@ -97,9 +97,11 @@ func (s *Sandbox) createTask(wf *workflow, attrs, channel string, priority, time
 func (s *Sandbox) handleCreateTask(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// Twilio refuses a create naming a workflow or task channel the workspace lacks with a 400
+	// (code 20001) whose message names the parameter.
 	wf := s.w.workflowBySid(r.PostFormValue("WorkflowSid"))
 	if wf == nil {
-		badRequest(w, "Missing or unknown WorkflowSid")
+		badRequest(w, fmt.Sprintf("Invalid WorkflowSid %q: no such Workflow in Workspace %s", r.PostFormValue("WorkflowSid"), s.w.workspace))
 		return
 	}
 	attrs := r.PostFormValue("Attributes")

@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha1"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -128,7 +129,7 @@ func (s *Sandbox) send(d *delivery) (int, []byte, error) {
 	req.Header.Set("User-Agent", "TwilioProxy/1.1")
 	resp, err := s.hc.Do(req)
 	if err != nil {
-		s.log.Warn("webhook failed", "url", d.url, "err", err)
+		s.log.Warn("webhook failed", "path", pathOf(d.url), "err", errors.Unwrap(err))
 		return 0, nil, fmt.Errorf("webhook %s: %w", d.url, err)
 	}
 	defer resp.Body.Close()
@@ -136,7 +137,7 @@ func (s *Sandbox) send(d *delivery) (int, []byte, error) {
 	if err != nil {
 		return resp.StatusCode, nil, fmt.Errorf("read webhook response: %w", err)
 	}
-	s.log.Debug("webhook", "url", d.url, "status", resp.StatusCode)
+	s.log.Debug("webhook", "path", pathOf(d.url), "status", resp.StatusCode)
 	return resp.StatusCode, b, nil
 }
 
@@ -149,4 +150,13 @@ func avgWait(q *queue) int {
 		sum += w.Seconds()
 	}
 	return int(sum / float64(len(q.waits)))
+}
+
+// pathOf is a webhook URL without its query, which may carry phone numbers: what logs may show.
+func pathOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparseable URL)"
+	}
+	return u.Path
 }

@@ -168,7 +168,7 @@ func New(cfg Config) (*Client, error) {
 		region:     region,
 		retry:      r,
 		timeout:    timeout,
-		log:        log.With("component", "twilio"),
+		log:        log, // its component is named by whoever hands it over
 		obs:        cfg.Observer,
 		base:       base,
 		sleep:      sleepCtx,

@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/twilio/twilio-go/client/metadata"
 	taskrouter "github.com/twilio/twilio-go/rest/taskrouter/v1"
@@ -46,9 +48,31 @@ func (c *Client) CreateTask(ctx context.Context, t flexcallback.NewTask) (flexca
 		return err
 	})
 	if err != nil {
-		return flexcallback.Task{}, err
+		return flexcallback.Task{}, unknownTarget(err)
 	}
 	return taskOf(res.Resource, res.GetHeader("ETag"))
+}
+
+// unknownTarget names the parameter at fault when Twilio refuses a create for a workflow or task
+// channel the workspace does not have (a 400, code 20001, or a 404, whose message names
+// WorkflowSid or TaskChannel), instead of blaming the task's state. Twilio's status and code stay.
+func unknownTarget(err error) error {
+	e, ok := flexcallback.AsError(err)
+	if !ok || (e.Status != http.StatusBadRequest && e.Status != http.StatusNotFound) {
+		return err
+	}
+	msg := strings.ToLower(restInfo(snapshot{}, err).Message)
+	field, what := "", ""
+	switch {
+	case strings.Contains(msg, "workflow"):
+		field, what = "workflowSid", "workflowSid is not a workflow of the Flex workspace"
+	case strings.Contains(msg, "channel"):
+		field, what = "taskChannel", "taskChannel is not a task channel of the Flex workspace"
+	default:
+		return err
+	}
+	return &flexcallback.Error{Kind: flexcallback.ErrInvalid, Field: field, Message: what,
+		Status: e.Status, Code: e.Code, MoreInfo: e.MoreInfo, Err: err}
 }
 
 // FetchTask returns the task with its ETag.

@@ -115,10 +115,10 @@ func (t *turn) notCaptured(attempt int) []twiml.Element {
 
 // voicemailRecorded is the Record action: the recording exists, so the task is made now.
 func (t *turn) voicemailRecorded(ctx context.Context) []twiml.Element {
-	if t.p.get("RecordingSid") == "" || t.p.get("RecordingDuration") == "0" {
+	if t.p.get("RecordingSid") == "" || !t.wanted(ctx) {
 		return t.notCaptured(t.attempt())
 	}
-	if err := t.saveVoicemail(ctx, "", ""); err != nil {
+	if err := t.saveVoicemail(ctx, "", "", false); err != nil {
 		// The recording is kept by Twilio and its status and transcription callbacks make the
 		// task too, so the caller's message is not lost: we still thank them.
 		t.log.ErrorContext(ctx, "create voicemail from record action; callbacks will retry", "err", err)
@@ -128,38 +128,58 @@ func (t *turn) voicemailRecorded(ctx context.Context) []twiml.Element {
 
 // recordingStatus is the recording status callback (ours, B11). It answers with an empty body.
 func (t *turn) recordingStatus(ctx context.Context) []twiml.Element {
-	if st := t.p.get("RecordingStatus"); st != "" && st != "completed" {
-		t.log.InfoContext(ctx, "recording not completed", "status", st)
+	if t.p.get("RecordingSid") == "" || !t.wanted(ctx) {
 		return nil
 	}
-	if t.p.get("RecordingSid") == "" || t.p.get("RecordingDuration") == "0" {
-		return nil
-	}
-	if err := t.saveVoicemail(ctx, "", ""); err != nil {
+	if err := t.saveVoicemail(ctx, "", "", false); err != nil {
 		t.log.ErrorContext(ctx, "create voicemail from recording status", "err", err)
 	}
 	return nil
 }
 
 // submitVoicemail is the transcription callback: it makes the task if the recording callbacks
-// have not, or writes the transcript onto it. It answers with an empty body.
+// have not, or writes the transcript onto it; a failed transcription marks it unavailable. A
+// recording that failed or lasted 0 s makes no task. It answers with an empty body.
 func (t *turn) submitVoicemail(ctx context.Context) []twiml.Element {
 	if t.p.get("RecordingSid") == "" {
 		t.log.WarnContext(ctx, "transcription callback without RecordingSid")
+		return nil
+	}
+	if !t.wanted(ctx) {
 		return nil
 	}
 	var sid, text string
 	if st := t.p.get("TranscriptionStatus"); st == "" || st == "completed" {
 		sid, text = t.p.get("TranscriptionSid"), t.p.get("TranscriptionText")
 	}
-	if err := t.saveVoicemail(ctx, sid, text); err != nil {
+	if err := t.saveVoicemail(ctx, sid, text, t.report().TranscriptFailed()); err != nil {
 		t.log.ErrorContext(ctx, "create voicemail from transcription", "err", err)
 	}
 	return nil
 }
 
+// report is what this callback says of its recording.
+func (t *turn) report() flexcallback.RecordingReport {
+	return flexcallback.RecordingReport{
+		Sid: t.p.get("RecordingSid"), Status: t.p.get("RecordingStatus"),
+		Duration: t.p.get("RecordingDuration"), TranscriptionStatus: t.p.get("TranscriptionStatus"),
+	}
+}
+
+// wanted reports whether this callback's recording deserves a voicemail task.
+func (t *turn) wanted(ctx context.Context) bool {
+	ok, err := flexcallback.VoicemailWanted(ctx, t.voice, t.report())
+	if err != nil {
+		t.log.WarnContext(ctx, "fetch recording; keeping the voicemail", "err", err)
+	}
+	if !ok {
+		t.log.InfoContext(ctx, "recording failed or empty: no voicemail", "recording_sid", t.p.get("RecordingSid"))
+	}
+	return ok
+}
+
 // saveVoicemail asks for the voicemail task of this request's recording.
-func (t *turn) saveVoicemail(ctx context.Context, transcriptSid, transcriptText string) error {
+func (t *turn) saveVoicemail(ctx context.Context, transcriptSid, transcriptText string, transcriptFailed bool) error {
 	nums := t.numbers()
 	called, caller := nums[1], nums[3]
 	if n, err := phone.Normalize(caller, t.opts.Region); err == nil && !phone.IsAddress(caller) {
@@ -172,6 +192,7 @@ func (t *turn) saveVoicemail(ctx context.Context, transcriptSid, transcriptText 
 		RecordingURL:     t.p.get("RecordingUrl"),
 		TranscriptSid:    transcriptSid,
 		TranscriptText:   transcriptText,
+		TranscriptFailed: transcriptFailed,
 		Key:              t.p.get("RecordingSid"),
 	}
 	if t.s.taskSid != "" && (t.opts.RetainRouting || t.opts.RetainPlaceInQueue) {

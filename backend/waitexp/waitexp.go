@@ -152,7 +152,7 @@ func New(opts Options, baseURL string, tasks flexcallback.TaskRouter, voice flex
 		tasks:   tasks,
 		voice:   voice,
 		create:  create,
-		logger:  logger.With("component", "waitexp"),
+		logger:  logger, // its component is named by whoever hands it over
 		now:     now,
 		queues:  newQueueCache(queueTTL),
 	}, nil

@@ -154,6 +154,7 @@ func (p *panel) view() flexcallback.PanelView {
 	v := flexcallback.NewPanelView(*p.task, p.worker, p.config, p.busy != "")
 	if p.deleted {
 		v.ShowRecording, v.ShowTranscript, v.ShowDelete, v.DeleteEnabled = false, false, false, false
+		v.TranscriptFailed = false
 	}
 	return v
 }
@@ -370,6 +371,12 @@ func (p *panel) Render() app.UI {
 			app.Section().Class("cv-box").Body(
 				app.H2().Class("cv-subheading").Text(tr(l, keyVoicemailTranscript, nil)),
 				app.P().ID("transcript").Class("cv-transcript").Text(v.Data.TranscriptText),
+			),
+		),
+		app.If(v.TranscriptFailed,
+			app.Section().Class("cv-box").Body(
+				app.H2().Class("cv-subheading").Text(tr(l, keyVoicemailTranscript, nil)),
+				app.P().ID("transcript-unavailable").Class("cv-transcript").Text(tr(l, keyTranscriptFailed, nil)),
 			),
 		),
 		app.Section().Class("cv-box").Body(

@@ -421,3 +421,15 @@ func TestPanelLocaleSwitch(t *testing.T) {
 		t.Errorf("zh attempts:\n%s", tp.html())
 	}
 }
+
+func TestPanelTranscriptUnavailable(t *testing.T) {
+	be := &fakeBackend{}
+	srv := httptest.NewServer(be)
+	defer srv.Close()
+	tp := newTestPanel(t, srv.URL)
+	rec := "RE0123456789abcdef0123456789abcdef"
+	tp.receive(flexOrigin, true, contextMessage("voicemail", "assigned", map[string]any{"recordingSid": rec, "transcriptStatus": "failed"}))
+	if h := tp.html(); !strings.Contains(h, `id="transcript-unavailable"`) || !strings.Contains(h, "Transcript unavailable") {
+		t.Errorf("a failed transcription is not said:\n%s", h)
+	}
+}

@@ -40,6 +40,7 @@ const (
 	keySystemTimeLabel      = "PSCallbackSystemTimeLabel"
 	keyNoNumber             = "PSCallbackNoNumber"
 	keyPanelLabel           = "PSCallbackPanelLabel"
+	keyTranscriptFailed     = "PSCallbackVoicemailTranscriptUnavailable"
 )
 
 // defaultLocale is used when nothing better matches.
@@ -57,6 +58,7 @@ var spanish = map[string]string{
 	keyVoicemailDescription: "Un contacto dejó un mensaje de voz que requiere su atención.",
 	keyVoicemailRecording:   "Grabación del mensaje de voz",
 	keyVoicemailTranscript:  "Transcripción del mensaje de voz",
+	keyTranscriptFailed:     "Transcripción no disponible",
 	keyContactPhone:         "Teléfono del contacto",
 	keyCallReceptionTime:    "Hora de recepción de la llamada",
 	keyAttemptHeading:       "Intento de devolución de llamada",
@@ -98,6 +100,7 @@ var dictionaries = map[string]map[string]string{
 		keyVoicemailDescription: "A contact left a voicemail that needs your attention.",
 		keyVoicemailRecording:   "Voicemail recording",
 		keyVoicemailTranscript:  "Voicemail transcript",
+		keyTranscriptFailed:     "Transcript unavailable",
 		keyContactPhone:         "Contact phone",
 		keyCallReceptionTime:    "Call reception time",
 		keyAttemptHeading:       "Callback attempt",
@@ -144,6 +147,7 @@ var dictionaries = map[string]map[string]string{
 		keyVoicemailDescription: "Um contato deixou uma mensagem de voz que precisa da sua atenção.",
 		keyVoicemailRecording:   "Gravação da mensagem de voz",
 		keyVoicemailTranscript:  "Transcrição da mensagem de voz",
+		keyTranscriptFailed:     "Transcrição indisponível",
 		keyContactPhone:         "Telefone do contato",
 		keyCallReceptionTime:    "Horário de recebimento da chamada",
 		keyAttemptHeading:       "Tentativa de retorno",
@@ -181,6 +185,7 @@ var dictionaries = map[string]map[string]string{
 		keyVoicemailDescription: "ผู้ติดต่อฝากข้อความเสียงที่ต้องการความสนใจจากคุณ",
 		keyVoicemailRecording:   "การบันทึกข้อความเสียง",
 		keyVoicemailTranscript:  "ข้อความถอดเสียง",
+		keyTranscriptFailed:     "ไม่มีข้อความถอดเสียง",
 		keyContactPhone:         "หมายเลขโทรศัพท์ของผู้ติดต่อ",
 		keyCallReceptionTime:    "เวลาที่รับสาย",
 		keyAttemptHeading:       "ครั้งที่โทรกลับ",
@@ -218,6 +223,7 @@ var dictionaries = map[string]map[string]string{
 		keyVoicemailDescription: "有联系人留下了需要您处理的语音留言。",
 		keyVoicemailRecording:   "语音留言录音",
 		keyVoicemailTranscript:  "语音留言文字稿",
+		keyTranscriptFailed:     "文字稿不可用",
 		keyContactPhone:         "联系人电话",
 		keyCallReceptionTime:    "来电接收时间",
 		keyAttemptHeading:       "回电尝试",

@@ -1,6 +1,7 @@
 // Package twilio is the backend's only door to Twilio: the TaskRouter, Voice, recording-media and
 // IAM calls the backend makes, each with a deadline and the retry policy of retry.go, and the
-// validation of webhook signatures. It is the only importer of twilio-go, and it translates
+// validation of webhook signatures. It is the only package that calls Twilio (backend/waitexp
+// imports twilio-go for its TwiML builder only), and it translates
 // twilio-go's errors into the root package's error kinds at the boundary.
 //
 // Every twilio-go call runs through a per-attempt http.Client whose transport puts our context on

@@ -12,7 +12,7 @@ export const Protocol = Object.freeze({ shim: 'flexcallback-shim', panel: 'flexc
  * @typedef {object} PanelTask
  * @property {string} sid
  * @property {string} taskSid
- * @property {string} status
+ * @property {string} status the TaskRouter task's status (Flex's ITask.taskStatus: assigned, wrapping, …)
  * @property {string} queueSid
  * @property {string} queueName
  * @property {string} channel

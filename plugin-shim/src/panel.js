@@ -103,7 +103,7 @@ export function contextMessage(manager, config, task) {
  * buildContext(task), runAction(name, payload, task) → Promise, notify(level, text), resize(px).
  * @typedef {object} BridgeOptions
  * @property {string} targetOrigin
- * @property {() => Pick<Window, 'postMessage'> | null} getTarget
+ * @property {() => {postMessage(message: import('./protocol.js').ShimMessage, targetOrigin: string): void} | null} getTarget the iframe's window
  * @property {() => TaskData} getTask
  * @property {(task: TaskData | undefined) => ContextBody} buildContext
  * @property {RunPanelAction} runAction

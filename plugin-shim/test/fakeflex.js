@@ -155,11 +155,12 @@ export function callbackTask(over = {}) {
 
 /** fakeWindow is a window that records message listeners and can dispatch events to them. */
 export function fakeWindow() {
+  /** @type {Set<(event: unknown) => unknown>} */
   const listeners = new Set();
   return {
-    addEventListener: (type, fn) => type === 'message' && listeners.add(fn),
-    removeEventListener: (type, fn) => type === 'message' && listeners.delete(fn),
-    dispatch: (event) => [...listeners].map((fn) => fn(event)),
+    addEventListener: (/** @type {string} */ type, /** @type {(event: unknown) => unknown} */ fn) => type === 'message' && listeners.add(fn),
+    removeEventListener: (/** @type {string} */ type, /** @type {(event: unknown) => unknown} */ fn) => type === 'message' && listeners.delete(fn),
+    dispatch: (/** @type {unknown} */ event) => [...listeners].map((fn) => fn(event)),
     get listenerCount() {
       return listeners.size;
     },
@@ -168,13 +169,19 @@ export function fakeWindow() {
 
 /** fakeFrameWindow is the iframe's contentWindow: it records what the shim posts to it. */
 export function fakeFrameWindow() {
+  /** @type {{message: unknown, targetOrigin: string}[]} */
   const posted = [];
-  return { posted, postMessage: (message, targetOrigin) => posted.push({ message, targetOrigin }) };
+  return { posted, postMessage: (/** @type {unknown} */ message, /** @type {string} */ targetOrigin) => posted.push({ message, targetOrigin }) };
 }
 
-/** quiet silences console.info/console.error while fn runs (the shim logs each registration). */
+/**
+ * quiet silences console.info/console.error while fn runs (the shim logs each registration).
+ * @template T
+ * @param {() => T} fn
+ */
 export function quiet(fn) {
   const { info, error } = console;
+  /** @type {string[]} */
   const lines = [];
   console.info = (...a) => lines.push(a.join(' '));
   console.error = (...a) => lines.push(a.join(' '));

@@ -2,10 +2,22 @@
 // live in Flex's action pipeline rather than in the panel.
 import { NotificationIds } from './notifications.js';
 
+/** @typedef {import('./flex.js').FlexApi} FlexApi */
+/** @typedef {import('./flex.js').ManagerApi} ManagerApi */
+/** @typedef {import('./flex.js').TaskData} TaskData */
+/**
+ * ShimState is shared between the panel's StartOutboundCall and the auto-select listener.
+ * @typedef {{lastPlacedReservationSid: string | null}} ShimState
+ */
+/** @typedef {(name: string, payload: unknown, task: TaskData) => Promise<void>} RunPanelAction */
+
 /** AllowedActions are the only Flex actions a panel `action` message can run. */
 export const AllowedActions = Object.freeze(['StartOutboundCall', 'WrapupTask', 'SelectTask']);
 
-/** outboundDialingEnabled reports whether Flex has at least one enabled outbound call flow. */
+/**
+ * outboundDialingEnabled reports whether Flex has at least one enabled outbound call flow.
+ * @param {Pick<ManagerApi, 'serviceConfiguration'> | undefined} manager
+ */
 export function outboundDialingEnabled(manager) {
   const flows = manager?.serviceConfiguration?.outbound_call_flows;
   return Object.values(flows || {}).some((flow) => flow && flow.enabled === true);
@@ -17,13 +29,17 @@ export function outboundDialingEnabled(manager) {
  * rejects with an Error for an action that is not allowed, a payload naming another task, outbound
  * dialing that is off, or a failure inside Flex.
  * state.lastPlacedReservationSid is shared with the auto-select listener.
+ * @param {FlexApi} flex
+ * @param {ManagerApi} manager
+ * @param {ShimState} state
+ * @returns {RunPanelAction}
  */
 export function createActionRunner(flex, manager, state) {
   return async function runPanelAction(name, payload, task) {
     if (!AllowedActions.includes(name)) {
       throw new Error(`action ${String(name)} is not allowed`);
     }
-    const p = payload && typeof payload === 'object' ? payload : {};
+    const p = /** @type {Record<string, unknown>} */ (payload && typeof payload === 'object' ? payload : {});
     switch (name) {
       case 'StartOutboundCall':
         return startOutboundCall(flex, manager, state, p, task);
@@ -44,6 +60,13 @@ export function createActionRunner(flex, manager, state) {
 // startOutboundCall places the call the panel prepared (destination, caller ID and outbound task
 // attributes are decided in Go) and remembers the reservation for auto-select. It does not retry:
 // a second StartOutboundCall after an ambiguous failure could dial the customer twice.
+/**
+ * @param {FlexApi} flex
+ * @param {ManagerApi} manager
+ * @param {ShimState} state
+ * @param {Record<string, unknown>} payload
+ * @param {TaskData} task
+ */
 async function startOutboundCall(flex, manager, state, payload, task) {
   if (!outboundDialingEnabled(manager)) {
     flex.Notifications.showNotification(NotificationIds.OutboundDialingNotEnabled);
@@ -59,7 +82,7 @@ async function startOutboundCall(flex, manager, state, payload, task) {
   } catch (err) {
     state.lastPlacedReservationSid = null;
     flex.Notifications.showNotification(NotificationIds.ErrorCallingCustomer, { customer: destination });
-    throw new Error(`StartOutboundCall failed: ${err?.message || err}`);
+    throw new Error(`StartOutboundCall failed: ${err instanceof Error ? err.message : String(err)}`);
   }
   return undefined;
 }
@@ -69,9 +92,12 @@ async function startOutboundCall(flex, manager, state, payload, task) {
  * of a callback ends, Flex selects no task, and the listener selects the callback's reservation
  * again for wrap-up. Unlike the reference it forgets that reservation once it has been used, or
  * once it has left the worker's tasks, so later unrelated selections are left alone.
+ * @param {FlexApi} flex
+ * @param {ManagerApi} manager
+ * @param {ShimState} state
  */
 export function autoSelectCallbackTaskWhenEndingCall(flex, manager, state) {
-  flex.Actions.addListener('beforeSelectTask', async function selectCallbackAfterOutboundCall(payload, abortOriginal) {
+  flex.Actions.addListener('beforeSelectTask', async function selectCallbackAfterOutboundCall(/** @type {{task?: unknown, sid?: string} | undefined} */ payload, /** @type {() => void} */ abortOriginal) {
     // Only the "nothing selected" SelectTask Flex runs when a reservation leaves its list.
     if (payload?.task || payload?.sid) return;
     const parent = state.lastPlacedReservationSid;
@@ -88,7 +114,13 @@ export function autoSelectCallbackTaskWhenEndingCall(flex, manager, state) {
   });
 }
 
-/** registerActions registers the auto-select listener when auto_select_task is on. */
+/**
+ * registerActions registers the auto-select listener when auto_select_task is on.
+ * @param {FlexApi} flex
+ * @param {ManagerApi} manager
+ * @param {{autoSelectTask: boolean}} config
+ * @param {ShimState} state
+ */
 export function registerActions(flex, manager, config, state) {
   if (!config.autoSelectTask) return;
   autoSelectCallbackTaskWhenEndingCall(flex, manager, state);

@@ -7,20 +7,41 @@ export const NotificationIds = {
   OutboundDialingNotEnabled: 'CallbackOutboundDialingNotEnabled',
 };
 
-// Levels a panel may ask for; Flex's NotificationType has the same names.
+/** @typedef {import('./flex.js').FlexApi} FlexApi */
+/** @typedef {import('./protocol.js').NotifyLevel} NotifyLevel */
+
+// Levels a panel may ask for (protocol.go's Level*).
+/** @type {NotifyLevel[]} */
 const panelLevels = ['info', 'success', 'warning', 'error'];
 
-/** panelNotificationId returns the notification ID for a panel notify level (unknown → info). */
-export function panelNotificationId(level) {
-  return `CallbackPanel_${panelLevels.includes(level) ? level : 'info'}`;
+/**
+ * notificationType maps a panel level to Flex's NotificationType: Flex calls "info" information.
+ * @param {FlexApi['NotificationType']} types
+ * @param {NotifyLevel} level
+ */
+function notificationType(types, level) {
+  return level === 'info' ? types.information : types[level];
 }
 
-/** registerNotifications registers the reference's two notifications and the panel's. */
+/**
+ * panelNotificationId returns the notification ID for a panel notify level (unknown → info).
+ * @param {string} level
+ */
+export function panelNotificationId(level) {
+  return `CallbackPanel_${panelLevels.find((l) => l === level) ?? 'info'}`;
+}
+
+/**
+ * registerNotifications registers the reference's two notifications and the panel's.
+ * @param {FlexApi} flex
+ */
 export function registerNotifications(flex) {
+  const types = flex.NotificationType;
+  /** @type {import('./flex.js').Notification[]} */
   const defs = [
-    { id: NotificationIds.ErrorCallingCustomer, type: 'error', content: StringKeys.ErrorCallingCustomer },
-    { id: NotificationIds.OutboundDialingNotEnabled, type: 'error', content: StringKeys.OutboundDialingNotEnabled },
-    ...panelLevels.map((level) => ({ id: panelNotificationId(level), type: level, content: StringKeys.PanelNotification })),
+    { id: NotificationIds.ErrorCallingCustomer, type: types.error, content: StringKeys.ErrorCallingCustomer },
+    { id: NotificationIds.OutboundDialingNotEnabled, type: types.error, content: StringKeys.OutboundDialingNotEnabled },
+    ...panelLevels.map((level) => ({ id: panelNotificationId(level), type: notificationType(types, level), content: StringKeys.PanelNotification })),
   ];
   for (const def of defs) {
     flex.Notifications.registerNotification(def);

@@ -4,29 +4,50 @@
 import React from 'react';
 import { outboundDialingEnabled } from './actions.js';
 import { panelNotificationId } from './notifications.js';
+import { Protocol } from './protocol.js';
 
-/** Protocol constants of DESIGN §4. */
-export const Protocol = Object.freeze({ shim: 'flexcallback-shim', panel: 'flexcallback-panel', v: 1 });
+export { Protocol };
+
+/** @typedef {import('./flex.js').FlexApi} FlexApi */
+/** @typedef {import('./flex.js').ManagerApi} ManagerApi */
+/** @typedef {import('./flex.js').TaskData} TaskData */
+/** @typedef {import('./actions.js').RunPanelAction} RunPanelAction */
+/** @typedef {import('./protocol.js').PanelTask} PanelTask */
+/** @typedef {import('./protocol.js').PanelWorker} PanelWorker */
+/** @typedef {import('./protocol.js').ContextBody} ContextBody */
+/** @typedef {import('./protocol.js').ShimBody} ShimBody */
+/** @typedef {import('./protocol.js').ActionMessage} ActionMessage */
+/**
+ * ShimConfig is what the panel needs of readConfig's result, with the resolved locale.
+ * @typedef {Pick<import('./config.js').ShimConfig, 'allowRequeue' | 'maxAttempts' | 'autoSelectTask' | 'backendUrl' | 'backendOrigin'> & {locale?: string}} PanelShimConfig
+ */
 
 // Bounds on what a panel may ask, so a confused panel cannot make the iframe absurd.
 const maxHeight = 4000;
 const maxNotifyLength = 500;
 const defaultHeight = 480;
 
-/** isShimTask is the TaskInfoPanel predicate: taskType callback or voicemail, on any channel. */
+/**
+ * isShimTask is the TaskInfoPanel predicate: taskType callback or voicemail, on any channel.
+ * @param {Pick<TaskData, 'attributes'> | undefined} task
+ */
 export function isShimTask(task) {
   const t = task?.attributes?.taskType;
   return t === 'callback' || t === 'voicemail';
 }
 
-/** taskMessage returns the `task` object of the protocol for a Flex ITask, as plain JSON. */
+/**
+ * taskMessage returns the `task` object of the protocol for a Flex ITask, as plain JSON.
+ * @param {TaskData | undefined} task
+ * @returns {PanelTask}
+ */
 export function taskMessage(task) {
   const created = task?.dateCreated;
   return JSON.parse(
     JSON.stringify({
       sid: task?.sid ?? '',
       taskSid: task?.taskSid ?? '',
-      status: task?.status ?? '',
+      status: task?.taskStatus ?? '',
       queueSid: task?.queueSid ?? '',
       queueName: task?.queueName ?? '',
       channel: task?.taskChannelUniqueName ?? '',
@@ -36,19 +57,30 @@ export function taskMessage(task) {
   );
 }
 
-/** workerMessage returns the `worker` object of the protocol: its SID and whether it is offline. */
+/**
+ * workerMessage returns the `worker` object of the protocol: its SID and whether it is offline.
+ * @param {ManagerApi | undefined} manager
+ * @returns {PanelWorker}
+ */
 export function workerMessage(manager) {
   const wc = manager?.workerClient;
   const worker = manager?.store?.getState?.()?.flex?.worker;
-  const sid = wc?.sid || worker?.worker?.sid || worker?.sid || '';
+  const sid = wc?.sid || worker?.worker?.sid || '';
   const activitySid = wc?.activity?.sid || worker?.activity?.sid || '';
   const offlineSid = manager?.serviceConfiguration?.taskrouter_offline_activity_sid || '';
   return { sid, offline: offlineSid !== '' && activitySid === offlineSid };
 }
 
-/** contextMessage returns the body of a `context` message for the panel showing task. */
+/**
+ * contextMessage returns the body of a `context` message for the panel showing task.
+ * @param {ManagerApi | undefined} manager
+ * @param {PanelShimConfig} config
+ * @param {TaskData | undefined} task
+ * @returns {ContextBody}
+ */
 export function contextMessage(manager, config, task) {
   return {
+    type: 'context',
     token: manager?.user?.token || '',
     locale: config.locale || 'en-US',
     task: taskMessage(task),
@@ -69,15 +101,28 @@ export function contextMessage(manager, config, task) {
  *
  * opts: targetOrigin (the backend origin), getTarget() (the iframe's contentWindow), getTask(),
  * buildContext(task), runAction(name, payload, task) → Promise, notify(level, text), resize(px).
+ * @typedef {object} BridgeOptions
+ * @property {string} targetOrigin
+ * @property {() => {postMessage(message: import('./protocol.js').ShimMessage, targetOrigin: string): void} | null} getTarget the iframe's window
+ * @property {() => TaskData} getTask
+ * @property {(task: TaskData | undefined) => ContextBody} buildContext
+ * @property {RunPanelAction} runAction
+ * @property {(level: string, text: string) => void} notify
+ * @property {(height: number) => void} resize
  */
 export class PanelBridge {
+  /** @param {BridgeOptions} opts */
   constructor(opts) {
     this.opts = opts;
     this.ready = false;
     this.lastTask = '';
   }
 
-  /** handleMessage handles one window `message` event; it returns whether it was accepted. */
+  /**
+   * handleMessage handles one window `message` event; it returns whether it was accepted.
+   * @param {Pick<MessageEvent, 'origin' | 'source' | 'data'>} event
+   * @returns {boolean}
+   */
   handleMessage(event) {
     const { targetOrigin, getTarget } = this.opts;
     if (event.origin !== targetOrigin) return false;
@@ -114,10 +159,13 @@ export class PanelBridge {
     const task = this.opts.getTask();
     const body = this.opts.buildContext(task);
     this.lastTask = JSON.stringify(body.task);
-    this.post({ type: 'context', ...body });
+    this.post(body);
   }
 
-  /** taskChanged sends `task` when what the panel knows of the task changed. */
+  /**
+   * taskChanged sends `task` when what the panel knows of the task changed.
+   * @param {TaskData | undefined} task
+   */
   taskChanged(task) {
     if (!this.ready) return;
     const body = taskMessage(task);
@@ -127,16 +175,18 @@ export class PanelBridge {
     this.post({ type: 'task', task: body });
   }
 
+  /** @param {ActionMessage} m */
   async runAction(m) {
     const id = m.id;
     try {
       await this.opts.runAction(m.name, m.payload, this.opts.getTask());
       this.post({ type: 'actionResult', id, ok: true, error: '' });
     } catch (err) {
-      this.post({ type: 'actionResult', id, ok: false, error: String(err?.message || err) });
+      this.post({ type: 'actionResult', id, ok: false, error: err instanceof Error ? err.message : String(err) });
     }
   }
 
+  /** @param {ShimBody} msg */
   post(msg) {
     const target = this.opts.getTarget();
     if (!target) return;
@@ -148,29 +198,40 @@ export class PanelBridge {
  * connectPanel feeds the window's messages to the bridge and sends the context again when Flex
  * refreshes the token (manager event tokenUpdated) or the worker's activity changes. It returns
  * the function that undoes it.
+ * @param {PanelBridge} bridge
+ * @param {Pick<Window, 'addEventListener' | 'removeEventListener'>} win
+ * @param {ManagerApi} manager
  */
 export function connectPanel(bridge, win, manager) {
-  const onMessage = (event) => bridge.handleMessage(event);
+  const onMessage = (/** @type {MessageEvent} */ event) => bridge.handleMessage(event);
   const onContextChange = () => bridge.sendContext();
   win.addEventListener('message', onMessage);
-  manager.events?.addListener?.('tokenUpdated', onContextChange);
-  manager.workerClient?.on?.('activityUpdated', onContextChange);
+  manager.events.addListener('tokenUpdated', onContextChange);
+  manager.workerClient?.addListener('activityUpdated', onContextChange);
   return function disconnectPanel() {
     win.removeEventListener('message', onMessage);
-    manager.events?.removeListener?.('tokenUpdated', onContextChange);
-    manager.workerClient?.removeListener?.('activityUpdated', onContextChange);
+    manager.events.removeListener('tokenUpdated', onContextChange);
+    manager.workerClient?.removeListener('activityUpdated', onContextChange);
   };
 }
 
 /**
  * PanelFrame renders the iframe of one task and runs its bridge. Its key is the reservation SID,
  * so selecting another task mounts a fresh panel rather than re-pointing a live one.
+ * @typedef {{flex: FlexApi, manager: ManagerApi, config: PanelShimConfig, runAction: RunPanelAction}} PanelDeps
+ * @extends {React.Component<{task: TaskData, deps: PanelDeps}, {height: number}>}
  */
 class PanelFrame extends React.Component {
+  /** @param {{task: TaskData, deps: PanelDeps}} props */
   constructor(props) {
     super(props);
+    /** @type {React.RefObject<HTMLIFrameElement>} */
     this.iframe = React.createRef();
     this.state = { height: defaultHeight };
+    /** @type {PanelBridge | null} */
+    this.bridge = null;
+    /** @type {() => void} */
+    this.disconnect = () => {};
   }
 
   componentDidMount() {
@@ -188,7 +249,7 @@ class PanelFrame extends React.Component {
   }
 
   componentDidUpdate() {
-    this.bridge.taskChanged(this.props.task);
+    this.bridge?.taskChanged(this.props.task);
   }
 
   componentWillUnmount() {
@@ -209,9 +270,12 @@ class PanelFrame extends React.Component {
   }
 }
 
-/** createCallbackPanel returns the component Flex renders in TaskInfoPanel (props: task). */
+/**
+ * createCallbackPanel returns the component Flex renders in TaskInfoPanel (props: task).
+ * @param {PanelDeps} deps
+ */
 export function createCallbackPanel(deps) {
-  return function CallbackPanel(props) {
+  return function CallbackPanel(/** @type {{task?: TaskData}} */ props) {
     if (!props.task) return null;
     return React.createElement(PanelFrame, { key: props.task.sid, task: props.task, deps });
   };
@@ -220,16 +284,26 @@ export function createCallbackPanel(deps) {
 /**
  * addCallPanelToTaskInfo replaces TaskInfoPanel's content with the panel for callback and
  * voicemail tasks (sortOrder -1, as the reference does).
+ * @param {FlexApi} flex
+ * @param {ManagerApi} manager
+ * @param {PanelShimConfig} config
+ * @param {RunPanelAction} runAction
  */
 export function addCallPanelToTaskInfo(flex, manager, config, runAction) {
   const CallbackPanel = createCallbackPanel({ flex, manager, config, runAction });
   flex.TaskInfoPanel.Content.replace(React.createElement(CallbackPanel, { key: 'flexcallback-panel' }), {
     sortOrder: -1,
-    if: (props) => isShimTask(props.task),
+    if: (/** @type {{task?: TaskData}} */ props) => isShimTask(props.task),
   });
 }
 
-/** registerComponents mounts the panel, logging the registration by its hook's name. */
+/**
+ * registerComponents mounts the panel, logging the registration by its hook's name.
+ * @param {FlexApi} flex
+ * @param {ManagerApi} manager
+ * @param {PanelShimConfig} config
+ * @param {RunPanelAction} runAction
+ */
 export function registerComponents(flex, manager, config, runAction) {
   addCallPanelToTaskInfo(flex, manager, config, runAction);
   console.info('[plugin-flexcallback] replaced TaskInfoPanel content with addCallPanelToTaskInfo');

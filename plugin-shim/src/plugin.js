@@ -14,6 +14,10 @@ export const PLUGIN_NAME = 'FlexcallbackPlugin';
 /**
  * init registers everything the shim does with Flex, or nothing at all when
  * custom_data.features.callback_and_voicemail.enabled is not true.
+ * @param {import('./flex.js').FlexApi} flex
+ * @param {import('./flex.js').ManagerApi} manager
+ * @param {{language?: string} | undefined} nav
+ * @returns {import('./config.js').ShimConfig}
  */
 export function init(flex, manager, nav = globalThis.navigator) {
   const config = readConfig(manager);
@@ -23,6 +27,7 @@ export function init(flex, manager, nav = globalThis.navigator) {
   }
   config.locale = userLanguage(manager, config, workerAttributes(manager), nav?.language);
   // Shared between the panel's StartOutboundCall and the auto-select listener (spec §5.8).
+  /** @type {import('./actions.js').ShimState} */
   const state = { lastPlacedReservationSid: null };
   registerStrings(manager, config.locale);
   registerNotifications(flex);
@@ -38,7 +43,12 @@ export default class FlexcallbackPlugin extends FlexPlugin {
     super(PLUGIN_NAME);
   }
 
-  /** init is called by Flex with the (proxied) Flex module and manager. */
+  /**
+   * init is called by Flex with the (proxied) Flex module and manager. tsc checks here that the
+   * real Flex module and Manager satisfy the FlexApi and ManagerApi the shim is written against.
+   * @param {typeof import('@twilio/flex-ui')} flex
+   * @param {import('@twilio/flex-ui').Manager} manager
+   */
   async init(flex, manager) {
     init(flex, manager);
   }

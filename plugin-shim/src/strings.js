@@ -2,6 +2,8 @@
 // renders its own text; Flex needs these for the channel labels and the notifications, and the
 // other keys stay here so that customers who overrode them in Flex keep a home for them.
 
+/** @typedef {import('./flex.js').ManagerApi} ManagerApi */
+
 /** Notification and channel-label keys, used by notifications.js and channels.js. */
 export const StringKeys = {
   ErrorCallingCustomer: 'PSCallbackErrorCallingCustomerNotification',
@@ -140,7 +142,10 @@ const zhHans = {
   PSCallbackVoicemail: '语音留言',
 };
 
-/** dictionaries holds every locale the shim ships, by Flex locale tag. */
+/**
+ * dictionaries holds every locale the shim ships, by Flex locale tag.
+ * @type {Record<string, Record<string, string>>}
+ */
 export const dictionaries = {
   'en-US': enUS,
   'es-MX': esMX,
@@ -154,16 +159,23 @@ export const dictionaries = {
  * userLanguage resolves the agent's language as the reference does: Flex's locale tag, then the
  * worker attribute `language`, then custom_data.language; "default" means the browser's language,
  * and nothing at all means en-US.
+ * @param {Pick<ManagerApi, 'store' | 'localization'>} manager
+ * @param {{language: string}} config
+ * @param {Record<string, unknown> | undefined} workerAttrs
+ * @param {string | undefined} navigatorLanguage
+ * @returns {string}
  */
 export function userLanguage(manager, config, workerAttrs, navigatorLanguage) {
   const flexTag = nativeLocalization(manager) ? manager.localization?.localeTag : '';
-  const tag = flexTag || workerAttrs?.language || config.language || 'en-US';
+  const workerLanguage = typeof workerAttrs?.language === 'string' ? workerAttrs.language : '';
+  const tag = flexTag || workerLanguage || config.language || 'en-US';
   if (tag === 'default') return navigatorLanguage || 'en-US';
   return tag;
 }
 
 // nativeLocalization reports whether Flex's own locale picker (feature flag localization-beta)
 // is on; only then is Flex's localeTag the user's choice rather than a default.
+/** @param {Pick<ManagerApi, 'store'> | undefined} manager */
 function nativeLocalization(manager) {
   const flags = manager?.store?.getState?.()?.flex?.featureFlags;
   const local = flags?.localOverrides?.['localization-beta']?.enabled;
@@ -172,6 +184,7 @@ function nativeLocalization(manager) {
 }
 
 // dictionaryFor finds the dictionary of a tag, ignoring case ("zh-hans", "PT-br").
+/** @param {string} tag */
 function dictionaryFor(tag) {
   const want = String(tag).toLowerCase();
   const key = Object.keys(dictionaries).find((k) => k.toLowerCase() === want);
@@ -181,8 +194,23 @@ function dictionaryFor(tag) {
 /**
  * registerStrings merges the user's dictionary over en-US into manager.strings, so a key missing
  * in a translation falls back to English.
+ * @param {Pick<ManagerApi, 'strings'>} manager
+ * @param {string} language
  */
 export function registerStrings(manager, language) {
   manager.strings = { ...manager.strings, ...enUS, ...dictionaryFor(language) };
   console.info(`[plugin-flexcallback] registerStrings: merged the ${language} strings over en-US into manager.strings`);
+}
+
+/**
+ * flexString reads one of the shim's strings from manager.strings, or the key when it is missing.
+ * Flex's Strings type declares only Flex's own keys, while Flex documents manager.strings as the
+ * place for a plugin's keys too; hence the one cast, to the record it is at run time.
+ * @param {Pick<ManagerApi, 'strings'>} manager
+ * @param {string} key
+ * @returns {string}
+ */
+export function flexString(manager, key) {
+  const strings = /** @type {Record<string, string | undefined>} */ (manager.strings ?? {});
+  return strings[key] || key;
 }

@@ -66,6 +66,9 @@ export function startDeskServer() {
       const r = state.reservations.find((x) => x.sid === m[1]);
       if (!r) return send(404, { code: 20404, message: 'not found', status: 404 });
       r.reservation_status = form.ReservationStatus;
+      // The task follows its reservation, as TaskRouter's assignment_status does.
+      const t = state.tasks.find((x) => x.sid === r.task_sid);
+      if (t) t.assignment_status = { accepted: 'assigned', wrapping: 'wrapping', completed: 'completed' }[r.reservation_status] || t.assignment_status;
       return send(200, r);
     }
     if (p === `${api}/Calls.json` && req.method === 'POST') {

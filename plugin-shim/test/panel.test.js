@@ -6,7 +6,7 @@ import { PanelBridge, connectPanel, contextMessage, isShimTask, Protocol } from 
 import { createActionRunner } from '../src/actions.js';
 import { readConfig } from '../src/config.js';
 import { init } from '../src/plugin.js';
-import { fakeFlex, fakeWindow, fakeFrameWindow, callbackTask, backendOrigin, quiet } from './fakeflex.js';
+import { fakeFlex, fakeWindow, fakeFrameWindow, callbackTask, backendOrigin, quiet, outboundFlow } from './fakeflex.js';
 
 test('TaskInfoPanel predicate: callback and voicemail on any channel', () => {
   const { flex, manager, calls } = fakeFlex();
@@ -117,7 +117,7 @@ test('messages from another origin, another window or another protocol are refus
 test('nothing is sent before ready; a token refresh sends the context again', () => {
   const h = harness();
   h.manager.events.emit('tokenUpdated');
-  h.bridge.taskChanged(callbackTask({ status: 'wrapping' }));
+  h.bridge.taskChanged(callbackTask({ status: 'wrapping', taskStatus: 'wrapping' }));
   assert.equal(h.frame.posted.length, 0);
   h.send({ type: 'ready' });
   h.manager.user.token = 'flex-token-2';
@@ -132,7 +132,7 @@ test('task updates are sent when the task changed, once', () => {
   h.send({ type: 'ready' });
   h.bridge.taskChanged(callbackTask());
   assert.equal(h.frame.posted.length, 1, 'unchanged task is not re-sent');
-  const wrapping = callbackTask({ status: 'wrapping' });
+  const wrapping = callbackTask({ status: 'wrapping', taskStatus: 'wrapping' });
   h.setTask(wrapping);
   h.bridge.taskChanged(wrapping);
   h.bridge.taskChanged(wrapping);
@@ -179,7 +179,7 @@ test('other actions, and actions on another task, are refused with actionResult 
 
 test('a Flex failure comes back as actionResult ok:false with its message', async () => {
   const h = harness();
-  h.flex.Actions.failNext = new Error('task is not assigned');
+  h.calls.failNext = new Error('task is not assigned');
   h.send({ type: 'action', id: 'w2', name: 'WrapupTask' });
   await settle();
   assert.deepEqual(h.frame.posted[0].message, { source: 'flexcallback-shim', v: 1, type: 'actionResult', id: 'w2', ok: false, error: 'task is not assigned' });
@@ -196,7 +196,7 @@ test('StartOutboundCall passes the panel payload and remembers the reservation',
 });
 
 test('StartOutboundCall without an enabled outbound flow: notification and ok:false', async () => {
-  for (const outboundFlows of [{}, [], { a: { enabled: false } }, undefined]) {
+  for (const outboundFlows of [{}, { a: outboundFlow(false) }]) {
     const h = harness({ outboundFlows });
     h.send({ type: 'action', id: 'o2', name: 'StartOutboundCall', payload: { destination: '+15551230000' } });
     await settle();
@@ -210,7 +210,7 @@ test('StartOutboundCall without an enabled outbound flow: notification and ok:fa
 
 test('a failed StartOutboundCall shows CallbackErrorCallingCustomer and forgets the reservation', async () => {
   const h = harness();
-  h.flex.Actions.failNext = new Error('device busy');
+  h.calls.failNext = new Error('device busy');
   h.send({ type: 'action', id: 'o3', name: 'StartOutboundCall', payload: { destination: '+15551230000' } });
   await settle();
   assert.deepEqual(h.calls.shown, [{ id: 'CallbackErrorCallingCustomer', context: { customer: '+15551230000' } }]);

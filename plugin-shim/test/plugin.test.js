@@ -18,7 +18,7 @@ test('init registers channels, panel, notifications, strings and the auto-select
   assert.equal(calls.registered[1].content, 'PSCallbackOutboundDialingNotEnabledNotification');
   assert.equal(calls.listeners.beforeSelectTask.length, 1);
   assert.equal(manager.strings.PSCallbackCallback, 'Callback');
-  assert.equal(manager.strings.ExistingFlexString, 'kept');
+  assert.equal(manager.strings.TaskLineOutboundCallTitle, 'kept');
   // One console.info line per registration, naming the hook.
   for (const name of ['createCallbackChannel', 'createVoicemailChannel', 'addCallPanelToTaskInfo', 'autoSelectCallbackTaskWhenEndingCall', 'registerStrings', 'registerNotifications']) {
     assert.equal(lines.filter((l) => l.includes(name)).length, 1, `log line for ${name} in ${lines.join('\n')}`);

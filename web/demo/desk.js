@@ -4,6 +4,35 @@
 // React.createElement. Stable hooks for the browser tests: [data-task-sid] list items,
 // #scenario-ivr, #scenario-inqueue, #scenario-voicemail, #accept, #wrapup, #complete,
 // #outbound-call, #hangup, #refresh-token, #activity, #notifications, #desk-status.
+// The emulation is typed against Flex UI's own declarations through the shim's src/flex.js
+// (`npm run typecheck` in plugin-shim checks this file): each emulated object is the shim's Pick of
+// Flex's type, so it cannot offer a member that Flex does not have, nor one of another shape.
+/** @typedef {import('../../plugin-shim/src/flex.js').FlexApi} DeskFlexApi */
+/** @typedef {import('../../plugin-shim/src/flex.js').ManagerApi} DeskManagerApi */
+/** @typedef {import('../../plugin-shim/src/flex.js').TaskData} DeskTaskData */
+/** @typedef {import('../../plugin-shim/src/flex.js').TaskChannelDefinition} DeskChannel */
+/** @typedef {import('../../plugin-shim/src/flex.js').Notification} DeskNotification */
+/**
+ * DeskPlugins is the plugin loader's contract (Twilio.Flex.Plugins.init), which
+ * @twilio/flex-plugin calls but Flex UI's declarations leave out. The plugin's init is FlexPlugin's
+ * (Flex module, Manager); the desk hands it the emulation, which has what the shim uses.
+ * @typedef {{init: (plugin: new () => {init(flex: DeskFlexApi, manager: DeskManagerApi): unknown}) => void}} DeskPlugins
+ */
+/** @typedef {import('../../plugin-shim/src/flex.js').Worker} DeskWorker */
+/** @typedef {import('../../plugin-shim/src/flex.js').Manager} DeskManager */
+/**
+ * DeskTask is an ITask as far as the desk fills it in.
+ * @typedef {DeskTaskData & Pick<import('../../plugin-shim/src/flex.js').ITask, 'workflowSid' | 'priority' | 'timeout' | 'defaultFrom'>} DeskTask
+ */
+/**
+ * DeskWorkerClient is the TaskRouter worker as the desk emulates it: what the shim uses, plus the
+ * name and the emit the desk needs (emit typed loosely: Flex's takes enums JavaScript cannot name).
+ * @typedef {import('../../plugin-shim/src/flex.js').WorkerApi & Pick<DeskWorker, 'name'> & {activity: Pick<DeskWorker['activity'], 'sid' | 'name'>, emit: (event: string) => unknown}} DeskWorkerClient
+ */
+/**
+ * DeskManagerType is the Manager as the desk emulates it.
+ * @typedef {DeskManagerApi & {user: Partial<DeskManager['user']>, workerClient: DeskWorkerClient, events: DeskManagerApi['events'] & {emit: (event: string, ...args: unknown[]) => unknown}}} DeskManagerType
+ */
 (function () {
   'use strict';
 
@@ -59,7 +88,7 @@
         }
         if (!res.ok) {
           var msg = (data && data.message) || res.statusText || 'request failed';
-          var err = new Error(method + ' ' + url + ': ' + res.status + ' ' + msg);
+          var err = /** @type {Error & {status?: number}} */ (new Error(method + ' ' + url + ': ' + res.status + ' ' + msg));
           err.status = res.status;
           throw err;
         }
@@ -97,14 +126,26 @@
     };
   }
 
+  /** @type {{channels: DeskChannel[], infoPanel: {element: React.ReactElement, options: import('../../plugin-shim/src/flex.js').ContentFragmentProps}[], notifications: Record<string, DeskNotification>, listeners: Record<string, ((...args: any[]) => unknown)[]>}} */
   var registry = { channels: [], infoPanel: [], notifications: {}, listeners: {} };
 
+  // Flex's NotificationType enum as the Flex bundle defines it at run time. JavaScript cannot name
+  // a TypeScript enum's members, hence the cast; the values are Flex's.
+  var notificationType = /** @type {DeskFlexApi['NotificationType']} */ (
+    /** @type {unknown} */ (Object.freeze({ information: 'information', success: 'success', warning: 'warning', error: 'error' }))
+  );
+
   // A default voice channel, as Flex has; registered channels are checked first, newest first.
+  /** @type {DeskChannel} */
   var voiceChannel = {
     name: 'voice',
     isApplicable: function (task) {
       return task.taskChannelUniqueName === 'voice';
     },
+    capabilities: new Set(),
+    charLimit: 0,
+    componentProps: {},
+    notifications: { override: {} },
     colors: { main: '#1976d2' },
     icons: {},
     templates: {
@@ -117,11 +158,15 @@
     },
   };
 
-  function createDefaultTaskChannel(name, isApplicable, icon, iconActive, color) {
+  /** @type {DeskFlexApi['DefaultTaskChannels']['createDefaultTaskChannel']} */
+  var createDefaultTaskChannel = function (name, isApplicable, icon, iconActive, color) {
     return {
       name: name,
       isApplicable: isApplicable,
       capabilities: new Set(),
+      charLimit: 0,
+      componentProps: {},
+      notifications: { override: {} },
       colors: { main: color || '#1976d2' },
       icons: { list: icon, main: icon, active: iconActive },
       templates: {
@@ -132,7 +177,7 @@
         Supervisor: { TaskCanvasHeader: { title: '' }, TaskOverviewCanvas: { firstLine: '' } },
       },
     };
-  }
+  };
 
   function channelOf(task) {
     for (var i = registry.channels.length - 1; i >= 0; i--) {
@@ -149,15 +194,19 @@
   }
 
   // Notifications: the registered template, with {{name}} filled from the context, shown as text.
-  function showNotification(id, context) {
+  /** @type {DeskFlexApi['Notifications']['showNotification']} */
+  var showNotification = function (id, context) {
     var def = registry.notifications[id];
-    var content = def ? manager.strings[def.content] || def.content : id;
+    // Flex's Strings type declares only Flex's keys; the shim's are there at run time.
+    var strings = /** @type {Record<string, string | undefined>} */ (manager.strings);
+    var content = def && typeof def.content === 'string' ? strings[def.content] || def.content : id;
     var text = String(content).replace(/{{(\w+)}}/g, function (_, k) {
       return context && context[k] != null ? String(context[k]) : '';
     });
-    desk.notifications = desk.notifications.concat([{ key: Date.now() + Math.random(), id: id, type: def ? def.type : 'info', text: text }]).slice(-5);
+    desk.notifications = desk.notifications.concat([{ key: Date.now() + Math.random(), id: id, type: (def && def.type) || notificationType.information, text: text }]).slice(-5);
     render();
-  }
+    return def || null;
+  };
 
   // Actions run as Flex runs them: before-listeners (which may abort), the action, after-listeners.
   function invokeAction(name, payload) {
@@ -172,7 +221,7 @@
         return p.then(function () {
           return fn(payload, abort);
         });
-      }, Promise.resolve())
+      }, /** @type {Promise<unknown>} */ (Promise.resolve()))
       .then(function () {
         if (aborted) return undefined;
         var impl = actionImpls[name];
@@ -236,14 +285,17 @@
         desk.localTasks.set(sid, {
           sid: sid,
           taskSid: '',
-          status: 'assigned',
+          status: 'accepted',
+          taskStatus: 'assigned',
           queueSid: payload.queueSid || '',
           queueName: '',
           taskChannelUniqueName: 'voice',
           dateCreated: new Date(),
           attributes: attrs,
           defaultFrom: payload.destination,
-          local: true,
+          workflowSid: '',
+          priority: 0,
+          timeout: 0,
         });
         mergeTasks(desk.remoteTasks);
         render();
@@ -256,6 +308,7 @@
     },
   };
 
+  /** @type {DeskManagerType} */
   var manager = {
     user: { token: '' },
     strings: {},
@@ -272,8 +325,9 @@
   // Plugins.init follows Flex's contract: the script calls it synchronously while it runs, and
   // the uuid of the running <script> says which plugin it is.
   var pluginLoads = {};
+  /** @type {DeskFlexApi & {Plugins: DeskPlugins}} */
   var flex = {
-    Manager: { getInstance: function () { return manager; } },
+    NotificationType: notificationType,
     DefaultTaskChannels: { createDefaultTaskChannel: createDefaultTaskChannel },
     TaskChannels: {
       register: function (def) {
@@ -284,6 +338,7 @@
       Content: {
         replace: function (element, options) {
           registry.infoPanel.push({ element: element, options: options || {} });
+          return function () {};
         },
       },
     },
@@ -296,7 +351,7 @@
     Actions: {
       invokeAction: invokeAction,
       addListener: function (event, fn) {
-        (registry.listeners[event] = registry.listeners[event] || []).push(fn);
+        (registry.listeners[String(event)] = registry.listeners[String(event)] || []).push(fn);
       },
     },
     Plugins: {
@@ -318,7 +373,9 @@
       },
     },
   };
-  window.Twilio = { Flex: flex, FlexProxy: {} };
+  // Flex's Window type wants the whole Flex module; the desk emulates the part above, checked member
+  // by member, hence the cast.
+  window.Twilio = /** @type {Window['Twilio']} */ (/** @type {unknown} */ ({ Flex: flex, FlexProxy: {} }));
 
   function loadPlugin(src) {
     var uuid = 'plugin-' + Math.random().toString(16).slice(2);
@@ -337,8 +394,14 @@
 
   // ---- the task list, from the sandbox ------------------------------------------------------
 
-  var flexStatus = { pending: 'pending', accepted: 'assigned', wrapping: 'wrapping' };
+  // Flex's ITask.status is the reservation's status; the desk's list shows the task's (data-status).
+  var deskStatus = { pending: 'pending', accepted: 'assigned', wrapping: 'wrapping' };
+  /** @type {Record<string, DeskTask['status']>} */
+  var flexStatus = { pending: 'pending', accepted: 'accepted', wrapping: 'wrapping' };
+  /** @type {Record<string, DeskTask['taskStatus']>} */
+  var taskStatus = { reserved: 'reserved', assigned: 'assigned', wrapping: 'wrapping', completed: 'completed', canceled: 'canceled' };
 
+  /** @returns {DeskTask} */
   function toITask(reservation, t) {
     var attrs = {};
     try {
@@ -350,6 +413,7 @@
       sid: reservation.sid,
       taskSid: t.sid,
       status: flexStatus[reservation.reservation_status],
+      taskStatus: taskStatus[t.assignment_status] || 'reserved',
       queueSid: t.task_queue_sid || '',
       queueName: t.task_queue_friendly_name || '',
       taskChannelUniqueName: t.task_channel_unique_name || 'voice',
@@ -419,7 +483,7 @@
       var wc = manager.workerClient;
       if (wk.activity_sid && wk.activity_sid !== wc.activity.sid) {
         wc.activity = { sid: wk.activity_sid, name: wk.activity_name || '' };
-        wc.emit('activityUpdated', wc);
+        wc.emit('activityUpdated');
       }
     });
   }
@@ -513,10 +577,10 @@
     return h(
       'li',
       {
-        className: 'task' + (selected ? ' selected' : '') + ' status-' + task.status,
+        className: 'task' + (selected ? ' selected' : '') + ' status-' + deskStatus[task.status],
         'data-task-sid': task.taskSid || task.sid,
         'data-reservation-sid': task.sid,
-        'data-status': task.status,
+        'data-status': deskStatus[task.status],
         'data-task-type': task.attributes.taskType || '',
         'data-channel': channel.name,
       },
@@ -531,7 +595,7 @@
           },
         },
         h('span', { className: 'task-icon', style: { color: channel.colors.main, borderColor: channel.colors.main } }, channelIcon(channel)),
-        h('span', { className: 'task-lines' }, h('span', { className: 'task-first' }, template(channel.templates.TaskListItem && channel.templates.TaskListItem.firstLine, task)), h('span', { className: 'task-second' }, task.status + ' · ' + channel.name)),
+        h('span', { className: 'task-lines' }, h('span', { className: 'task-first' }, template(channel.templates.TaskListItem && channel.templates.TaskListItem.firstLine, task)), h('span', { className: 'task-second' }, deskStatus[task.status] + ' · ' + channel.name)),
       ),
     );
   }
@@ -546,13 +610,14 @@
       };
     };
     var buttons = [];
-    if (task.local) {
+    var status = deskStatus[task.status];
+    if (desk.localTasks.has(task.sid)) {
       buttons.push(h('button', { key: 'hangup', id: 'hangup', type: 'button', className: 'danger', onClick: function () { hangUp().catch(reportError); } }, 'Hang up'));
-    } else if (task.status === 'pending') {
+    } else if (status === 'pending') {
       buttons.push(h('button', { key: 'accept', id: 'accept', type: 'button', className: 'primary', onClick: act('AcceptTask') }, 'Accept'));
-    } else if (task.status === 'assigned') {
+    } else if (status === 'assigned') {
       buttons.push(h('button', { key: 'wrapup', id: 'wrapup', type: 'button', onClick: act('WrapupTask') }, 'Wrap up'));
-    } else if (task.status === 'wrapping') {
+    } else if (status === 'wrapping') {
       buttons.push(h('button', { key: 'complete', id: 'complete', type: 'button', className: 'primary', onClick: act('CompleteTask') }, 'Complete'));
     }
     var panels = registry.infoPanel
@@ -654,7 +719,7 @@
   // ---- start ----------------------------------------------------------------------------------
 
   function backendURL() {
-    var meta = document.querySelector('meta[name="backend-url"]');
+    var meta = /** @type {HTMLMetaElement | null} */ (document.querySelector('meta[name="backend-url"]'));
     if (meta && meta.content) return Promise.resolve(meta.content);
     return request('GET', '/demo/config.json').then(function (c) {
       return c.backendUrl;
@@ -673,7 +738,7 @@
         manager.workerClient = Object.assign(emitter(), { sid: desk.workerSid, name: w.identity || demoWorker, activity: { sid: r[1].availableActivitySid || '', name: '' }, attributes: {} });
         manager.serviceConfiguration = {
           taskrouter_offline_activity_sid: r[1].offlineActivitySid || '',
-          outbound_call_flows: [{ enabled: true }],
+          outbound_call_flows: { default: { enabled: true, caller_id: deskCallerId, queue_sid: '', location: 'US', workflow_sid: '' } },
           ui_attributes: {
             custom_data: {
               features: {
@@ -704,7 +769,7 @@
   }
 
   // For the browser tests and the curious: the emulation's state, read-only in spirit.
-  window.demoDesk = { desk: desk, registry: registry, manager: manager, poll: poll };
+  Object.assign(window, { demoDesk: { desk: desk, registry: registry, manager: manager, poll: poll } });
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
   else start();

@@ -43,11 +43,6 @@ size=$("${P[@]}" image inspect --format '{{.Size}}' "$IMAGE_NAME")
 user=$("${P[@]}" image inspect --format '{{.Config.User}}' "$IMAGE_NAME")
 [ "$user" = 65532:65532 ] || die "image user is $user, want 65532:65532"
 
-# Without Twilio credentials and without SANDBOX=1 the image refuses to start, and says why.
-refusal=$("${P[@]}" run --rm --pull=never --network none --runtime runc "$IMAGE_NAME" 2>&1) && die "the image started with no Twilio credentials and no SANDBOX=1"
-grep -q 'SANDBOX=1' <<<"$refusal" || die "the refusal does not mention SANDBOX=1: ${refusal:0:300}"
-say "no credentials, no SANDBOX=1: refused to start"
-
 # With the host's network the server must bind free loopback ports itself.
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 port=18080
@@ -59,6 +54,13 @@ base="http://127.0.0.1:$port"
 nofile=$(ulimit -Hn); nproc=$(ulimit -Hu)
 [ "$nofile" = unlimited ] && nofile=1048576
 { [ "$nproc" = unlimited ] || [ "$nproc" -gt 4096 ]; } && nproc=4096
+
+# Without Twilio credentials and without SANDBOX=1 the image refuses to start, and says why.
+refusal=$("${P[@]}" run --rm --pull=never --network none --runtime runc \
+	--ulimit "nofile=$nofile:$nofile" --ulimit "nproc=$nproc:$nproc" "$IMAGE_NAME" 2>&1) \
+	&& die "the image started with no Twilio credentials and no SANDBOX=1"
+grep -q 'SANDBOX=1' <<<"$refusal" || die "the refusal does not mention SANDBOX=1: ${refusal:0:300}"
+say "no credentials, no SANDBOX=1: refused to start"
 "${P[@]}" run -d --name "$name" --pull=never --network host --runtime runc \
 	--ulimit "nofile=$nofile:$nofile" --ulimit "nproc=$nproc:$nproc" \
 	-e SANDBOX=1 -e ADDR="127.0.0.1:$port" -e SANDBOX_ADDR="127.0.0.1:$((port + 1))" "$IMAGE_NAME" >/dev/null

@@ -2,8 +2,45 @@ package flexcallback
 
 import (
 	"maps"
+	"strconv"
 	"strings"
 )
+
+// PanelRules are the rules the backend enforces that decide what the panel offers. The backend
+// puts them in the panel's page (backend/panel, as go-app environment variables) and the panel
+// applies them over the Flex configuration the shim reports, so the agent is never offered what the
+// backend would refuse.
+type PanelRules struct {
+	// MaxAttempts is MAX_ATTEMPTS: requeue-callback refuses a task from this attempt on.
+	MaxAttempts int
+}
+
+// envMaxAttempts is the page environment variable that carries PanelRules.MaxAttempts.
+const envMaxAttempts = "MAX_ATTEMPTS"
+
+// Env returns the rules as the panel page's environment variables.
+func (r PanelRules) Env() map[string]string {
+	return map[string]string{envMaxAttempts: strconv.Itoa(r.MaxAttempts)}
+}
+
+// PanelRulesFromEnv reads the rules Env wrote; a missing or invalid value is left 0 (unknown).
+func PanelRulesFromEnv(getenv func(string) string) PanelRules {
+	n, err := strconv.Atoi(getenv(envMaxAttempts))
+	if err != nil || n < 1 {
+		n = 0
+	}
+	return PanelRules{MaxAttempts: n}
+}
+
+// Apply returns c with the backend's rules in force: where Flex's custom_data (max_attempts) and
+// the backend disagree, the backend's value wins. allow_requeue stays Flex's: the backend has no
+// such setting, it only refuses attempts past MaxAttempts.
+func (r PanelRules) Apply(c PanelConfig) PanelConfig {
+	if r.MaxAttempts > 0 {
+		c.MaxAttempts = r.MaxAttempts
+	}
+	return c
+}
 
 // PanelView is what the agent panel shows for one task and which of its controls work: the rules
 // of spec §5.3–5.6, decided here so that the wasm panel only renders them.

@@ -173,3 +173,29 @@ func TestPanelViewTranscriptFailed(t *testing.T) {
 		t.Error("a deleted voicemail still says its transcript is unavailable")
 	}
 }
+
+// Flex's custom_data says max_attempts 1 (its code default) while the backend enforces 3: the panel
+// offers "Retry later" and shows "1 of 3", the backend's rule; and the other way round.
+func TestPanelRulesWinOverFlexConfig(t *testing.T) {
+	rules := PanelRulesFromEnv(func(k string) string { return PanelRules{MaxAttempts: 3}.Env()[k] })
+	if rules.MaxAttempts != 3 {
+		t.Fatalf("rules from env = %+v", rules)
+	}
+	v := NewPanelView(callbackTask(StatusAssigned, 0), PanelWorker{}, rules.Apply(PanelConfig{AllowRequeue: true, MaxAttempts: 1}), false)
+	if !v.ShowRetry || !v.RetryEnabled || v.MaxAttempts != 3 {
+		t.Errorf("flex 1, backend 3: showRetry %v retry %v max %d", v.ShowRetry, v.RetryEnabled, v.MaxAttempts)
+	}
+	v = NewPanelView(callbackTask(StatusAssigned, 1), PanelWorker{}, PanelRules{MaxAttempts: 2}.Apply(PanelConfig{AllowRequeue: true, MaxAttempts: 5}), false)
+	if v.ShowRetry || v.MaxAttempts != 2 {
+		t.Errorf("flex 5, backend 2, second attempt: showRetry %v max %d", v.ShowRetry, v.MaxAttempts)
+	}
+	// allow_requeue stays Flex's choice: the backend has no such setting.
+	if c := rules.Apply(PanelConfig{MaxAttempts: 1}); c.AllowRequeue {
+		t.Errorf("Apply turned requeue on: %+v", c)
+	}
+	for _, bad := range []string{"", "0", "x", "-2"} {
+		if r := PanelRulesFromEnv(func(string) string { return bad }); r.MaxAttempts != 0 || r.Apply(PanelConfig{MaxAttempts: 4}).MaxAttempts != 4 {
+			t.Errorf("env %q: %+v", bad, r)
+		}
+	}
+}

@@ -98,7 +98,8 @@ type PanelWorker struct {
 }
 
 // PanelConfig is the feature's Flex configuration (ui_attributes.custom_data), already resolved by
-// the shim.
+// the shim. The panel applies the backend's PanelRules over it: MaxAttempts here is Flex's
+// max_attempts, read for compatibility, and yields to the backend's MAX_ATTEMPTS.
 type PanelConfig struct {
 	AllowRequeue    bool `json:"allowRequeue"`
 	MaxAttempts     int  `json:"maxAttempts"`

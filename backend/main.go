@@ -144,7 +144,7 @@ func newHandler(cfg config, logger *slog.Logger, sb *sandbox.Sandbox, sandboxAdd
 		return nil, err
 	}
 	panelHandler, err := panel.NewHandler(panel.Config{
-		WebDir: cfg.WebDir, AllowedOrigins: cfg.AllowedOrigins, BusinessTimeZone: cfg.BusinessTimeZone, Logger: logger.With("component", "panel"),
+		WebDir: cfg.WebDir, AllowedOrigins: cfg.AllowedOrigins, BusinessTimeZone: cfg.BusinessTimeZone, MaxAttempts: cfg.MaxAttempts, Logger: logger.With("component", "panel"),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("panel: %w", err)

@@ -26,7 +26,7 @@ import (
 
 // Config is what the desk needs to reach the sandbox and the backend.
 type Config struct {
-	Dir                 string // web/demo: index.html, desk.js, the plugin bundle and React copies
+	Dir                 string // web/demo: index.html, the desk's modules, the plugin bundle and React copies
 	SandboxURL          string // http://127.0.0.1:8081
 	AccountSid          string
 	AuthToken           string

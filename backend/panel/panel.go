@@ -9,9 +9,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
@@ -34,14 +36,18 @@ type Config struct {
 	AllowedOrigins []string
 	// BusinessTimeZone is the IANA zone of the "System time" tooltip (BUSINESS_TIME_ZONE).
 	BusinessTimeZone string
+	// MaxAttempts is MAX_ATTEMPTS, the attempt from which the backend refuses a requeue. The panel
+	// gets it in its page (flexcallback.PanelRules) and it wins over Flex's max_attempts.
+	MaxAttempts int
 	// Logger gets one line at start; nil discards.
 	Logger *slog.Logger
 }
 
 // NewHandler returns the handler of everything under /panel/. It reads app.wasm once, to version
-// every response by its hash: go-app answers 304 to any If-None-Match equal to the version, so a
-// fixed version would keep agents on a stale wasm after a rebuild, and a random one would make
-// them download it again after every restart. It fails if app.wasm is missing.
+// every response by its hash and the page's environment: go-app answers 304 to any If-None-Match
+// equal to the version, so a fixed version would keep agents on a stale wasm (or stale settings in
+// app.js) after a rebuild or a configuration change, and a random one would make them download it
+// again after every restart. It fails if app.wasm is missing.
 func NewHandler(cfg Config) (http.Handler, error) {
 	logger := cfg.Logger
 	if logger == nil {
@@ -59,8 +65,12 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("panel: read app.wasm (build it with GOOS=js GOARCH=wasm go build -o web/app.wasm ./wasm): %w", err)
 	}
-	sum := sha256.Sum256(raw)
-	version := hex.EncodeToString(sum[:12])
+	env := app.Environment{
+		"PANEL_ALLOWED_ORIGINS": strings.Join(origins, ","),
+		"BUSINESS_TIME_ZONE":    cfg.BusinessTimeZone,
+	}
+	maps.Copy(env, flexcallback.PanelRules{MaxAttempts: cfg.MaxAttempts}.Env())
+	version := versionOf(raw, env)
 	gz, err := os.ReadFile(filepath.Join(dir, "app.wasm.gz"))
 	if err != nil && !os.IsNotExist(err) {
 		return nil, fmt.Errorf("panel: read app.wasm.gz: %w", err)
@@ -83,17 +93,15 @@ func NewHandler(cfg Config) (http.Handler, error) {
 		Resources:       webDir{dir: dir},
 		// Local icons: go-app's default is on GitHub, unreachable offline and a request to a third
 		// party from inside Flex.
-		Icon:   app.Icon{Default: "/web/icon.svg", Large: "/web/icon.svg", SVG: "/web/icon.svg", AppleTouch: "/web/icon.svg"},
-		Styles: []string{"/web/panel.css"},
-		Env: app.Environment{
-			"PANEL_ALLOWED_ORIGINS": strings.Join(origins, ","),
-			"BUSINESS_TIME_ZONE":    cfg.BusinessTimeZone,
-		},
+		Icon:                    app.Icon{Default: "/web/icon.svg", Large: "/web/icon.svg", SVG: "/web/icon.svg", AppleTouch: "/web/icon.svg"},
+		Styles:                  []string{"/web/panel.css"},
+		Env:                     env,
 		Version:                 version,
 		WasmContentLengthHeader: wasmLengthHeader,
 		ServiceWorkerTemplate:   serviceWorker,
 	}
-	logger.Info("panel ready", "version", version, "wasm_bytes", len(raw), "wasm_gzip_bytes", len(gz), "allowed_origins", origins)
+	logger.Info("panel ready", "version", version, "wasm_bytes", len(raw), "wasm_gzip_bytes", len(gz), "allowed_origins", origins,
+		"max_attempts", cfg.MaxAttempts)
 
 	var next http.Handler = h
 	next = serveWasm(next, version, len(raw), gz)
@@ -101,6 +109,16 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	next = blockProxyResources(next)
 	next = securityHeaders(next, origins)
 	return http.StripPrefix(Prefix, next), nil
+}
+
+// versionOf hashes the wasm and the environment go-app writes into app.js.
+func versionOf(wasm []byte, env app.Environment) string {
+	h := sha256.New()
+	h.Write(wasm)
+	for _, k := range slices.Sorted(maps.Keys(env)) {
+		fmt.Fprintf(h, "\x00%s=%s", k, env[k])
+	}
+	return hex.EncodeToString(h.Sum(nil)[:12])
 }
 
 // securityHeaders lets only the allowed origins frame the panel (go-app sets no such header).

@@ -58,7 +58,7 @@ func (w tWriter) Write(p []byte) (int, error) {
 func newTestServer(t *testing.T, dir string) *httptest.Server {
 	t.Helper()
 	h, err := NewHandler(Config{WebDir: dir, AllowedOrigins: []string{"https://flex.twilio.com", "http://localhost:1234"},
-		BusinessTimeZone: "America/New_York", Logger: testLogger(t)})
+		BusinessTimeZone: "America/New_York", MaxAttempts: 4, Logger: testLogger(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +196,8 @@ func TestServiceWorkerUnregistersItself(t *testing.T) {
 	}
 	_, appJS := get(t, srv.URL+"/panel/app.js", nil)
 	if !strings.Contains(string(appJS), `"PANEL_ALLOWED_ORIGINS":"https://flex.twilio.com,http://localhost:1234"`) ||
-		!strings.Contains(string(appJS), `"BUSINESS_TIME_ZONE":"America/New_York"`) {
+		!strings.Contains(string(appJS), `"BUSINESS_TIME_ZONE":"America/New_York"`) ||
+		!strings.Contains(string(appJS), `"MAX_ATTEMPTS":"4"`) {
 		t.Errorf("app.js env missing:\n%.600s", appJS)
 	}
 }

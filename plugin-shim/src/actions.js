@@ -1,6 +1,7 @@
 // The Flex actions the panel may ask for, and the auto-select listener of spec §5.8, which has to
-// live in Flex's action pipeline rather than in the panel.
-import { NotificationIds } from './notifications.js';
+// live in Flex's action pipeline rather than in the panel. The shim shows no notification of its
+// own for these actions: a failure goes back to the panel, which decides what the agent sees, so
+// each failure makes one toast.
 
 /** @typedef {import('./flex.js').FlexApi} FlexApi */
 /** @typedef {import('./flex.js').ManagerApi} ManagerApi */
@@ -15,26 +16,15 @@ import { NotificationIds } from './notifications.js';
 export const AllowedActions = Object.freeze(['StartOutboundCall', 'WrapupTask', 'SelectTask']);
 
 /**
- * outboundDialingEnabled reports whether Flex has at least one enabled outbound call flow.
- * @param {Pick<ManagerApi, 'serviceConfiguration'> | undefined} manager
- */
-export function outboundDialingEnabled(manager) {
-  const flows = manager?.serviceConfiguration?.outbound_call_flows;
-  return Object.values(flows || {}).some((flow) => flow && flow.enabled === true);
-}
-
-/**
  * createActionRunner returns runPanelAction(name, payload, task), which runs one allowed Flex
  * action for the panel showing `task` (a Flex ITask) and resolves when Flex has run it. It
- * rejects with an Error for an action that is not allowed, a payload naming another task, outbound
- * dialing that is off, or a failure inside Flex.
- * state.lastPlacedReservationSid is shared with the auto-select listener.
+ * rejects with an Error for an action that is not allowed, a payload naming another task, or a
+ * failure inside Flex. state.lastPlacedReservationSid is shared with the auto-select listener.
  * @param {FlexApi} flex
- * @param {ManagerApi} manager
  * @param {ShimState} state
  * @returns {RunPanelAction}
  */
-export function createActionRunner(flex, manager, state) {
+export function createActionRunner(flex, state) {
   return async function runPanelAction(name, payload, task) {
     if (!AllowedActions.includes(name)) {
       throw new Error(`action ${String(name)} is not allowed`);
@@ -42,7 +32,7 @@ export function createActionRunner(flex, manager, state) {
     const p = /** @type {Record<string, unknown>} */ (payload && typeof payload === 'object' ? payload : {});
     switch (name) {
       case 'StartOutboundCall':
-        return startOutboundCall(flex, manager, state, p, task);
+        return startOutboundCall(flex, state, p, task);
       case 'WrapupTask':
       case 'SelectTask':
         // The panel acts only on the task it shows; it has no business wrapping another one.
@@ -58,20 +48,16 @@ export function createActionRunner(flex, manager, state) {
 }
 
 // startOutboundCall places the call the panel prepared (destination, caller ID and outbound task
-// attributes are decided in Go) and remembers the reservation for auto-select. It does not retry:
-// a second StartOutboundCall after an ambiguous failure could dial the customer twice.
+// attributes are decided in Go; whether outbound dialing is on too, from the context's
+// outboundEnabled) and remembers the reservation for auto-select. It does not retry: a second
+// StartOutboundCall after an ambiguous failure could dial the customer twice.
 /**
  * @param {FlexApi} flex
- * @param {ManagerApi} manager
  * @param {ShimState} state
  * @param {Record<string, unknown>} payload
  * @param {TaskData} task
  */
-async function startOutboundCall(flex, manager, state, payload, task) {
-  if (!outboundDialingEnabled(manager)) {
-    flex.Notifications.showNotification(NotificationIds.OutboundDialingNotEnabled);
-    throw new Error('outbound dialing is not enabled');
-  }
+async function startOutboundCall(flex, state, payload, task) {
   const { destination, callerId, queueSid, taskAttributes } = payload;
   if (typeof destination !== 'string' || destination === '') {
     throw new Error('StartOutboundCall needs a destination');
@@ -81,7 +67,6 @@ async function startOutboundCall(flex, manager, state, payload, task) {
     await flex.Actions.invokeAction('StartOutboundCall', { destination, callerId, queueSid, taskAttributes });
   } catch (err) {
     state.lastPlacedReservationSid = null;
-    flex.Notifications.showNotification(NotificationIds.ErrorCallingCustomer, { customer: destination });
     throw new Error(`StartOutboundCall failed: ${err instanceof Error ? err.message : String(err)}`);
   }
   return undefined;

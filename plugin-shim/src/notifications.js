@@ -1,11 +1,7 @@
-// Flex notifications of the shim (spec §5.10), plus one per level for the panel's notify messages.
+// Flex notifications: one per level for the panel's notify messages. The panel says everything
+// the agent is told, in its own locale (wasm/ui/strings.go), including the reference's two
+// notifications of spec §5.10 (calling the customer failed, outbound dialing not enabled).
 import { StringKeys } from './strings.js';
-
-/** NotificationIds are the IDs the shim registers with Flex. */
-export const NotificationIds = {
-  ErrorCallingCustomer: 'CallbackErrorCallingCustomer',
-  OutboundDialingNotEnabled: 'CallbackOutboundDialingNotEnabled',
-};
 
 /** @typedef {import('./flex.js').FlexApi} FlexApi */
 /** @typedef {import('./protocol.js').NotifyLevel} NotifyLevel */
@@ -32,17 +28,13 @@ export function panelNotificationId(level) {
 }
 
 /**
- * registerNotifications registers the reference's two notifications and the panel's.
+ * registerNotifications registers the panel's notifications, one per level.
  * @param {FlexApi} flex
  */
 export function registerNotifications(flex) {
   const types = flex.NotificationType;
   /** @type {import('./flex.js').Notification[]} */
-  const defs = [
-    { id: NotificationIds.ErrorCallingCustomer, type: types.error, content: StringKeys.ErrorCallingCustomer },
-    { id: NotificationIds.OutboundDialingNotEnabled, type: types.error, content: StringKeys.OutboundDialingNotEnabled },
-    ...panelLevels.map((level) => ({ id: panelNotificationId(level), type: notificationType(types, level), content: StringKeys.PanelNotification })),
-  ];
+  const defs = panelLevels.map((level) => ({ id: panelNotificationId(level), type: notificationType(types, level), content: StringKeys.PanelNotification }));
   for (const def of defs) {
     flex.Notifications.registerNotification(def);
   }

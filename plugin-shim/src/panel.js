@@ -2,7 +2,6 @@
 // bridge of DESIGN §4 between it and Flex. The shim decides nothing here: it hands the panel its
 // context and runs the few Flex actions the panel asks for.
 import React from 'react';
-import { outboundDialingEnabled } from './actions.js';
 import { panelNotificationId } from './notifications.js';
 import { Protocol } from './protocol.js';
 
@@ -34,6 +33,16 @@ const defaultHeight = 480;
 export function isShimTask(task) {
   const t = task?.attributes?.taskType;
   return t === 'callback' || t === 'voicemail';
+}
+
+/**
+ * outboundDialingEnabled reports whether Flex has at least one enabled outbound call flow; the
+ * panel gets it as config.outboundEnabled and is the one place that acts on it.
+ * @param {Pick<ManagerApi, 'serviceConfiguration'> | undefined} manager
+ */
+export function outboundDialingEnabled(manager) {
+  const flows = manager?.serviceConfiguration?.outbound_call_flows;
+  return Object.values(flows || {}).some((flow) => flow && flow.enabled === true);
 }
 
 /**

@@ -32,7 +32,7 @@ export function init(flex, manager, nav = globalThis.navigator) {
   registerStrings(manager, config.locale);
   registerNotifications(flex);
   registerChannels(flex, manager);
-  registerComponents(flex, manager, config, createActionRunner(flex, manager, state));
+  registerComponents(flex, manager, config, createActionRunner(flex, state));
   registerActions(flex, manager, config, state);
   return config;
 }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { autoSelectCallbackTaskWhenEndingCall, createActionRunner, outboundDialingEnabled } from '../src/actions.js';
+import { autoSelectCallbackTaskWhenEndingCall, createActionRunner } from '../src/actions.js';
+import { outboundDialingEnabled } from '../src/panel.js';
 import { fakeFlex, callbackTask } from './fakeflex.js';
 
 test('outboundDialingEnabled needs one enabled flow, in an object or an array', () => {
@@ -20,7 +21,7 @@ async function setup() {
   autoSelectCallbackTaskWhenEndingCall(f.flex, f.manager, state);
   const task = callbackTask();
   f.flexState.worker.tasks.set(task.sid, task);
-  await createActionRunner(f.flex, f.manager, state)('StartOutboundCall', { destination: '+15551230000' }, task);
+  await createActionRunner(f.flex, state)('StartOutboundCall', { destination: '+15551230000' }, task);
   f.calls.invoked.length = 0;
   const listener = f.calls.listeners.beforeSelectTask[0];
   // fire runs the listener as Flex would and reports whether it aborted the original action.

@@ -38,7 +38,7 @@ test('registered channels: colours, icons, isApplicable and task-name templates'
   const task = callbackTask();
   const t = cb.templates;
   assert.equal(t.TaskListItem.firstLine(task), 'Support: Callback (+15551230000)');
-  assert.equal(t.TaskListItem.secondLine, 'default second', 'other default templates are kept');
+  assert.equal(t.TaskListItem.secondLine, '{{task.status}}', 'other default templates are kept');
   assert.equal(t.TaskCanvasHeader.title(task), 'Support: Callback (+15551230000)');
   assert.equal(t.IncomingTaskCanvas.firstLine(task), 'Support: Callback (+15551230000)');
   assert.equal(t.Supervisor.TaskOverviewCanvas.firstLine(task), 'Support: Callback (+15551230000)');

@@ -3,6 +3,8 @@
 // Go chromedp test drives the same page in Chromium with the real sandbox and panel; this one
 // needs no browser. jsdom's postMessage sets neither origin nor source, so the stand-in panel
 // (testdata/panel.html) records what the shim posts and dispatches its own messages itself.
+// jsdom runs no module scripts: the page's classic scripts (React, the plugin bundle) run in
+// jsdom, and the desk's modules are imported here with jsdom's window as the page's globals.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
@@ -11,6 +13,7 @@ import { startDeskServer } from './desksandbox.js';
 const require = createRequire(import.meta.url);
 const { JSDOM, VirtualConsole } = require('jsdom');
 
+const nodeFetch = globalThis.fetch;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 test('demo desk: scenario, accept, panel context, outbound call, auto-select, wrap-up, complete', { timeout: 60000 }, async (t) => {
@@ -24,10 +27,20 @@ test('demo desk: scenario, accept, panel context, outbound call, auto-select, wr
     resources: 'usable',
     pretendToBeVisual: true,
     virtualConsole: vc,
-    beforeParse(w) {
-      w.fetch = (input, init) => fetch(new URL(String(input), w.location.href), init);
-    },
   });
+  await new Promise((resolve) => dom.window.addEventListener('load', resolve));
+  const page = dom.window;
+  Object.assign(globalThis, {
+    window: page,
+    document: page.document,
+    location: page.location,
+    React: page.React,
+    ReactDOM: page.ReactDOM,
+    fetch: (input, init) => nodeFetch(new URL(String(input), page.location.href), init),
+    console: { ...console, error: (...a) => logs.push(`error ${a.join(' ')}`) },
+  });
+  const { start } = await import('../../web/demo/desk.js');
+  start();
   t.after(() => {
     dom.window.close();
     server.closeAllConnections();
@@ -69,7 +82,8 @@ test('demo desk: scenario, accept, panel context, outbound call, auto-select, wr
   assert.match(ctx.data.token, /^token-/);
   assert.equal(ctx.data.task.sid, item.dataset.reservationSid);
   assert.equal(ctx.data.worker.offline, false);
-  assert.deepEqual(JSON.parse(JSON.stringify(ctx.data.config)), { allowRequeue: true, maxAttempts: 3, autoSelectTask: true, outboundEnabled: true });
+  // The desk's Flex leaves max_attempts at the reference's default (1); the panel applies the backend's.
+  assert.deepEqual(JSON.parse(JSON.stringify(ctx.data.config)), { allowRequeue: true, maxAttempts: 1, autoSelectTask: true, outboundEnabled: true });
 
   // Place the call as the panel would; the desk dials through the sandbox.
   const wr = ctx.data.task.sid;

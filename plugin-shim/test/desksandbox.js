@@ -13,6 +13,14 @@ const AC = 'AC' + '0'.repeat(32);
 const WS = 'WS' + '1'.repeat(32);
 const WK = 'WK' + 'a'.repeat(32);
 
+// deskFile maps /demo/NAME.js or .css to the desk's own file in web/demo, or null.
+function deskFile(p) {
+  const m = p.match(/^\/demo\/((?:[\w-]+\/)*[\w-]+)\.(js|css)$/);
+  if (!m) return null;
+  const file = path.join(demo, `${m[1]}.${m[2]}`);
+  return fs.existsSync(file) ? { file, type: m[2] === 'js' ? 'text/javascript' : 'text/css' } : null;
+}
+
 /** startDeskServer listens on a free port (all interfaces, so localhost and 127.0.0.1 work). */
 export function startDeskServer() {
   let n = 0;
@@ -26,8 +34,6 @@ export function startDeskServer() {
   };
   const files = {
     '/demo/': [path.join(demo, 'index.html'), 'text/html'],
-    '/demo/desk.js': [path.join(demo, 'desk.js'), 'text/javascript'],
-    '/demo/desk.css': [path.join(demo, 'desk.css'), 'text/css'],
     '/demo/vendor/react.production.min.js': [path.join(shim, 'node_modules/react/umd/react.production.min.js'), 'text/javascript'],
     '/demo/vendor/react-dom.production.min.js': [path.join(shim, 'node_modules/react-dom/umd/react-dom.production.min.js'), 'text/javascript'],
     '/demo/plugin-flexcallback.js': [path.join(shim, 'build/plugin-flexcallback.js'), 'text/javascript'],
@@ -46,6 +52,8 @@ export function startDeskServer() {
       res.end(typeof b === 'string' ? b : JSON.stringify(b));
     };
     if (files[p]) return send(200, fs.readFileSync(files[p][0], 'utf8'), files[p][1]);
+    const own = deskFile(p);
+    if (own) return send(200, fs.readFileSync(own.file, 'utf8'), own.type);
     if (p === '/demo/config.json') return send(200, { backendUrl: `http://127.0.0.1:${server.address().port}` });
     if (p === '/demo/scenario/ivr-callback') return send(200, createTask({ taskType: 'callback', name: '+15551230000', from: '+15551230000', callBackData: { numberToCall: '+15551230000' } }));
     if (p === '/demo/scenario/voicemail') return send(200, createTask({ taskType: 'voicemail', name: '+15551239999', callBackData: { numberToCall: '+15551239999', transcriptText: 'call me' } }));

@@ -10,12 +10,10 @@ test('init registers channels, panel, notifications, strings and the auto-select
   assert.deepEqual(calls.channels.map((c) => c.name), ['callback', 'voicemail']);
   assert.equal(calls.replaced.length, 1);
   assert.equal(calls.replaced[0].options.sortOrder, -1);
-  assert.deepEqual(
-    calls.registered.map((n) => n.id).slice(0, 2),
-    ['CallbackErrorCallingCustomer', 'CallbackOutboundDialingNotEnabled'],
-  );
-  assert.equal(calls.registered[1].type, 'error');
-  assert.equal(calls.registered[1].content, 'PSCallbackOutboundDialingNotEnabledNotification');
+  // The panel's notifications only: the panel says what the agent is told, once.
+  assert.deepEqual(calls.registered.map((n) => n.id), ['CallbackPanel_info', 'CallbackPanel_success', 'CallbackPanel_warning', 'CallbackPanel_error']);
+  assert.equal(calls.registered[3].type, 'error');
+  assert.equal(calls.registered[3].content, 'PSCallbackPanelNotification');
   assert.equal(calls.listeners.beforeSelectTask.length, 1);
   assert.equal(manager.strings.PSCallbackCallback, 'Callback');
   assert.equal(manager.strings.TaskLineOutboundCallTitle, 'kept');

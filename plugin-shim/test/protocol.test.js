@@ -72,7 +72,7 @@ function harness() {
     getTarget: () => frame,
     getTask: () => task,
     buildContext: (t) => contextMessage(manager, config, t),
-    runAction: createActionRunner(flex, manager, { lastPlacedReservationSid: null }),
+    runAction: createActionRunner(flex, { lastPlacedReservationSid: null }),
     notify: (level, text) => notes.push({ level, text }),
     resize: (h) => heights.push(h),
   });

@@ -21,15 +21,15 @@ test('registerStrings merges the locale over en-US and keeps Flex strings', () =
   const manager = { strings: { TaskHeaderLine: 'flex' } };
   quiet(() => registerStrings(manager, 'es-MX'));
   assert.equal(manager.strings.TaskHeaderLine, 'flex');
-  assert.equal(manager.strings.PSCallbackRetryLater, 'Reintentar más tarde');
+  assert.equal(manager.strings.PSCallbackVoicemail, 'Mensaje de voz');
   assert.equal(manager.strings.PSCallbackPanelNotification, '{{text}}', 'falls back to en-US');
 
   const other = { strings: {} };
   quiet(() => registerStrings(other, 'de-DE'));
-  assert.equal(other.strings.PSCallbackRetryLater, 'Retry Later');
+  assert.equal(other.strings.PSCallbackCallback, 'Callback');
   const lower = { strings: {} };
   quiet(() => registerStrings(lower, 'zh-hans'));
-  assert.equal(lower.strings.PSCallbackRetryLater, '稍后重试');
+  assert.equal(lower.strings.PSCallbackCallback, '回电');
 });
 
 test('userLanguage: Flex locale, then worker language, then custom_data.language', () => {

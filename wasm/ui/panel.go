@@ -40,6 +40,7 @@ type panel struct {
 
 	allowed      []string // origins the shim may live on
 	businessZone string
+	rules        flexcallback.PanelRules // the backend's, over the shim's config
 	api          apiClient
 	post         func(m flexcallback.Message, origin string)
 	timeout      time.Duration // for an action's result
@@ -73,6 +74,7 @@ func newPanel() *panel {
 	return &panel{
 		allowed:      allowed,
 		businessZone: app.Getenv("BUSINESS_TIME_ZONE"),
+		rules:        flexcallback.PanelRulesFromEnv(app.Getenv),
 		api:          apiClient{BaseURL: pageOrigin()},
 		post:         postToParent,
 		timeout:      actionTimeout,
@@ -130,7 +132,10 @@ func (p *panel) handleMessage(ctx app.Context, origin string, fromParent bool, d
 		p.origin = origin
 		p.token = m.Token
 		p.locale = matchLocale(m.Locale)
-		p.worker, p.config = *m.Worker, *m.Config
+		p.worker, p.config = *m.Worker, p.rules.Apply(*m.Config)
+		if p.config.MaxAttempts != m.Config.MaxAttempts {
+			app.Logf("panel: Flex's max_attempts %d differs from the backend's MAX_ATTEMPTS %d; the backend's applies", m.Config.MaxAttempts, p.config.MaxAttempts)
+		}
 		p.setTask(m.Task)
 		setDocumentLang(p.locale)
 	case flexcallback.MsgTask:

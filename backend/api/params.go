@@ -27,7 +27,7 @@ type params url.Values
 // ErrUnsupported. The raw body is returned for signature checks of JSON requests.
 func readParams(r *http.Request) (params, []byte, error) {
 	p := params(r.URL.Query())
-	if r.Body == nil || r.Method == http.MethodGet {
+	if r.Body == nil || r.Method == http.MethodGet || r.Method == http.MethodHead {
 		return p, nil, nil
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))

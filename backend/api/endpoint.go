@@ -17,6 +17,7 @@ import (
 type Request struct {
 	Params params      // query and body merged, the body winning (the reference's rule)
 	Body   []byte      // the raw body, for the signature of a JSON request
+	Form   url.Values  // the form the body holds (nil for JSON or none), for the signature
 	Method string      // GET, POST, HEAD
 	URL    *url.URL    // as received (Twilio signs PUBLIC_BASE_URL + its RequestURI)
 	Header http.Header // the request's headers
@@ -102,11 +103,11 @@ func (s *server) write(ctx context.Context, w http.ResponseWriter, method string
 
 // readRequest reads the parameters and the body once, at most maxBody bytes.
 func readRequest(hr *http.Request) (*Request, error) {
-	p, body, err := readParams(hr)
+	p, body, form, err := readParams(hr)
 	if err != nil {
 		return nil, err
 	}
-	return &Request{Params: p, Body: body, Method: hr.Method, URL: hr.URL, Header: hr.Header, Vars: mux.Vars(hr)}, nil
+	return &Request{Params: p, Body: body, Form: form, Method: hr.Method, URL: hr.URL, Header: hr.Header, Vars: mux.Vars(hr)}, nil
 }
 
 func ok(v any) (Response, error) { return Response{JSON: v}, nil }

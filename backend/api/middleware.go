@@ -39,8 +39,7 @@ func (s *server) signed(ctx context.Context, r *Request) error {
 		sum := sha256.Sum256(r.Body)
 		ok = r.URL.Query().Get("bodySHA256") == hex.EncodeToString(sum[:]) && s.ValidSignature(full, nil, sig)
 	default:
-		form, err := url.ParseQuery(string(r.Body))
-		ok = err == nil && s.ValidSignature(full, form, sig)
+		ok = r.Form != nil && s.ValidSignature(full, r.Form, sig)
 	}
 	if !ok {
 		return flexcallback.Errorf(flexcallback.ErrForbidden, "missing or invalid X-Twilio-Signature")

@@ -20,6 +20,8 @@ var (
 	ErrUpstreamAuth = errors.New("upstream refused our credentials") // 502: Twilio answered 401/403 to us: our settings are wrong
 	ErrInternal     = errors.New("internal error")                   // 500: a bug or an unexpected upstream answer
 	ErrUnsupported  = errors.New("unsupported media")                // 415: a body of a content type we do not read
+	ErrMethod       = errors.New("method not allowed")               // 405: the path exists, not for this method
+	ErrRange        = errors.New("range not satisfiable")            // 416: a byte range that selects nothing
 )
 
 // Error is an error of one of the kinds above, with what a client may be told and, when Twilio

@@ -201,3 +201,15 @@ func (r Reservation) Holds() bool {
 type Reservations interface {
 	ListTaskReservations(ctx context.Context, taskSid string) ([]Reservation, error)
 }
+
+// Creator makes callback and voicemail tasks once per request key; backend/callback implements
+// it, and the Studio and Flex handlers and the wait experience create through it.
+type Creator interface {
+	// Create makes the task r asks for once per r.Key; a repeat returns the first SID with
+	// replayed true. Errors wrap the kinds above.
+	Create(ctx context.Context, r Request) (sid string, replayed bool, err error)
+	// Voicemail creates the voicemail task keyed by r.RecordingSid, or patches transcriptSid and
+	// transcriptText onto the one that exists (ETag-guarded). Either order of recording-complete
+	// and transcription gives exactly one task.
+	Voicemail(ctx context.Context, r Request) (sid string, err error)
+}

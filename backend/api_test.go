@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"flexcallback/backend/sandbox"
 )
 
 const (
@@ -155,13 +157,13 @@ func TestTwilioSignatureRequired(t *testing.T) {
 	a := startApp(t, nil)
 	form := url.Values{"numberToCall": {caller}, "numberToCallFrom": {ourLine}}
 	u := a.base + "/features/callback-and-voicemail/studio/create-callback"
-	good := signature(a.info.AuthToken, u, form)
+	good := sandbox.Signature(a.info.AuthToken, u, form)
 	for name, req := range map[string]*http.Request{
 		"no header":         post(u, form, ""),
 		"changed parameter": post(u, url.Values{"numberToCall": {"+14155552672"}, "numberToCallFrom": {ourLine}}, good),
 		"changed URL":       post(u+"?x=1", form, good),
 		"other path":        post(a.base+"/features/callback-and-voicemail/studio/wait-experience", form, good),
-		"wrong key":         post(u, form, signature("not-the-token", u, form)),
+		"wrong key":         post(u, form, sandbox.Signature("not-the-token", u, form)),
 	} {
 		r := a.do(req)
 		if r.status != 403 || r.json(t)["code"] != "forbidden" || r.json(t)["success"] != false {

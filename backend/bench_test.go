@@ -16,6 +16,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"flexcallback/backend/sandbox"
 )
 
 // latencies collects request durations and reports their percentiles on a benchmark.
@@ -64,7 +66,7 @@ func (a *app) signedPost(path string, form url.Values) *http.Request {
 	u := a.base + "/features/callback-and-voicemail/studio/" + path
 	req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("X-Twilio-Signature", signature(a.info.AuthToken, u, form))
+	req.Header.Set("X-Twilio-Signature", sandbox.Signature(a.info.AuthToken, u, form))
 	return req
 }
 

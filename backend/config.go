@@ -14,6 +14,9 @@ import (
 
 	"github.com/joho/godotenv"
 
+	"flexcallback"
+	"flexcallback/backend/api"
+	"flexcallback/backend/sandbox"
 	"flexcallback/backend/twilio"
 	"flexcallback/backend/waitexp"
 )
@@ -68,7 +71,8 @@ type config struct {
 	SandboxPublic    bool
 
 	// PANEL_ALLOWED_ORIGINS: comma-separated origins that may frame the panel and talk to it.
-	// Default https://flex.twilio.com (and, in sandbox mode, the demo desk's origin).
+	// Default https://flex.twilio.com (and, in sandbox mode, the demo desk's origin). Parsed by
+	// flexcallback.ParseOrigins, as the panel parses it.
 	AllowedOrigins []string
 	// MEDIA_TOKEN_SECRET: at least 32 bytes signing voicemail URLs. Default: random at start,
 	// which is fine for one replica; set it when several replicas share a load balancer.
@@ -185,21 +189,22 @@ func loadConfig(getenv func(string) string) (config, []string, error) {
 		bad("SANDBOX_CLOCK: %q is not virtual or real", clock)
 	}
 
-	c.Retry = twilio.RetryPolicy{
-		Limit:      integer("TWILIO_SERVICE_RETRY_LIMIT", 0, 0, 10),
-		MinBackoff: time.Duration(integer("TWILIO_SERVICE_MIN_BACKOFF", 100, 0, 60_000)) * time.Millisecond,
-		MaxBackoff: time.Duration(integer("TWILIO_SERVICE_MAX_BACKOFF", 2000, 0, 60_000)) * time.Millisecond,
-	}
-	if get("TWILIO_SERVICE_RETRY_LIMIT") == "0" {
-		c.Retry.Limit = -1 // an explicit 0 means no retries
-	}
 	c.RequestDeadline = 8 * time.Second
 	if v := get("REQUEST_DEADLINE"); v != "" {
 		if d, err := time.ParseDuration(v); err != nil || d < time.Second || d > time.Minute {
 			bad("REQUEST_DEADLINE: %q is not a duration from 1s to 60s", v)
 		} else {
-			c.RequestDeadline, c.Retry.Deadline = d, d // no Twilio call outlives a request
+			c.RequestDeadline = d
 		}
+	}
+	c.Retry = twilio.RetryPolicy{
+		Limit:      integer("TWILIO_SERVICE_RETRY_LIMIT", 3, 0, 10), // 0: no retries
+		MinBackoff: time.Duration(integer("TWILIO_SERVICE_MIN_BACKOFF", 100, 1, 60_000)) * time.Millisecond,
+		MaxBackoff: time.Duration(integer("TWILIO_SERVICE_MAX_BACKOFF", 2000, 1, 60_000)) * time.Millisecond,
+		Deadline:   c.RequestDeadline, // no Twilio call outlives a request
+	}
+	if c.Retry.MaxBackoff < c.Retry.MinBackoff {
+		c.Retry.MinBackoff, c.Retry.MaxBackoff = c.Retry.MaxBackoff, c.Retry.MinBackoff
 	}
 	c.MaxAttempts = integer("MAX_ATTEMPTS", 3, 1, 100)
 
@@ -236,7 +241,13 @@ func loadConfig(getenv func(string) string) (config, []string, error) {
 			bad("PUBLIC_BASE_URL: required: Twilio signs webhooks over it")
 		}
 	}
-	// In sandbox mode an empty PUBLIC_BASE_URL becomes http://127.0.0.1:{port} once listening.
+	if c.Sandbox {
+		// The sandbox's world is fixed but for its auth token: its SIDs are known before it starts.
+		info := sandbox.World(sandbox.NewAuthToken())
+		c.AccountSid, c.AuthToken, c.APIKey, c.APISecret = info.AccountSid, info.AuthToken, "", ""
+		c.WorkspaceSid, c.CallbackWorkflowSid = info.WorkspaceSid, info.Workflows["callback"]
+	}
+	// An empty PUBLIC_BASE_URL (sandbox mode only) is completed by listening.
 	if u, err := url.Parse(c.PublicBaseURL); c.PublicBaseURL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "") {
 		bad("PUBLIC_BASE_URL: %q is not an http(s) base URL", c.PublicBaseURL)
 	}
@@ -246,18 +257,11 @@ func loadConfig(getenv func(string) string) (config, []string, error) {
 		}
 	}
 
-	c.AllowedOrigins = []string{"https://flex.twilio.com"}
-	if v := get("PANEL_ALLOWED_ORIGINS"); v != "" {
-		c.AllowedOrigins = nil
-		for _, o := range strings.Split(v, ",") {
-			o = strings.TrimRight(strings.TrimSpace(o), "/")
-			if u, err := url.Parse(o); err != nil || u.Host == "" || u.Path != "" || (u.Scheme != "https" && u.Scheme != "http") {
-				bad("PANEL_ALLOWED_ORIGINS: %q is not an origin such as https://flex.twilio.com", o)
-				continue
-			}
-			c.AllowedOrigins = append(c.AllowedOrigins, o)
-		}
+	origins, err := flexcallback.ParseOrigins(get("PANEL_ALLOWED_ORIGINS"))
+	if e, ok := flexcallback.AsError(err); ok {
+		bad("PANEL_ALLOWED_ORIGINS: %s", e.Message)
 	}
+	c.AllowedOrigins = origins
 
 	if s := get("MEDIA_TOKEN_SECRET"); s != "" {
 		if len(s) < 32 {
@@ -283,7 +287,11 @@ func loadConfig(getenv func(string) string) (config, []string, error) {
 		PromptsFile:          get("WAIT_PROMPTS_FILE"),
 		MaxRecordAttempts:    integer("WAIT_MAX_RECORD_ATTEMPTS", 2, 1, 10),
 		MaxRecordLength:      integer("WAIT_MAX_RECORD_LENGTH", 120, 5, 3600),
+		LookupPasses:         5,
 		Region:               c.DefaultRegion,
+	}
+	if c.Wait.Language == "" {
+		c.Wait.Language = waitexp.DefaultLanguage
 	}
 	if c.Wait.PromptsFile != "" {
 		if _, err := os.Stat(c.Wait.PromptsFile); err != nil {
@@ -313,6 +321,29 @@ func loadConfig(getenv func(string) string) (config, []string, error) {
 		return c, notes, errors.New("configuration:\n  - " + strings.Join(problems, "\n  - "))
 	}
 	return c, notes, nil
+}
+
+// listening completes the values that depend on where the backend and the sandbox listen, known
+// only once they do (ADDR and SANDBOX_ADDR may name port 0): an empty PUBLIC_BASE_URL becomes
+// http://127.0.0.1:{port}; in sandbox mode Twilio's API base is the sandbox and the demo desk's
+// origin may frame the panel; the wait experience's URLs are built on PUBLIC_BASE_URL. runWith
+// calls it once, right after listening; nothing changes the configuration after it.
+func (c *config) listening(addr, sandboxAddr string) {
+	_, port, _ := net.SplitHostPort(addr)
+	if c.PublicBaseURL == "" {
+		c.PublicBaseURL = "http://127.0.0.1:" + port
+	}
+	if c.Sandbox {
+		c.APIBase = "http://" + sandboxAddr
+		c.AllowedOrigins = append(c.AllowedOrigins, "http://localhost:"+port)
+	}
+	c.Wait.Endpoint = c.PublicBaseURL + api.WaitPath
+	switch music := c.Wait.HoldMusicURL; {
+	case music == "":
+		c.Wait.HoldMusicURL = c.PublicBaseURL + "/web/hold-music.mp3"
+	case !strings.HasPrefix(music, "http://") && !strings.HasPrefix(music, "https://"):
+		c.Wait.HoldMusicURL = c.PublicBaseURL + "/" + strings.TrimLeft(music, "/")
+	}
 }
 
 // withDotEnv layers a .env file under the environment: a variable set in the environment wins.

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"flexcallback/backend/sandbox"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -44,7 +47,7 @@ func TestConfigSecretsStayOutOfLogs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Sandbox || c.AuthToken != secret || c.PublicBaseURL != "https://cb.example.com" || c.Retry.Limit != 0 {
+	if c.Sandbox || c.AuthToken != secret || c.PublicBaseURL != "https://cb.example.com" || c.Retry.Limit != 3 {
 		t.Errorf("reference names not read: %+v", c)
 	}
 }
@@ -83,7 +86,7 @@ func TestShutdownDrainsRequests(t *testing.T) {
 	result := make(chan response, 1)
 	go func() {
 		result <- a.do(post(a.base+"/features/callback-and-voicemail/studio/create-callback", url.Values{"numberToCall": {caller}, "numberToCallFrom": {ourLine}},
-			signature(a.info.AuthToken, a.base+"/features/callback-and-voicemail/studio/create-callback", url.Values{"numberToCall": {caller}, "numberToCallFrom": {ourLine}})))
+			sandbox.Signature(a.info.AuthToken, a.base+"/features/callback-and-voicemail/studio/create-callback", url.Values{"numberToCall": {caller}, "numberToCallFrom": {ourLine}})))
 	}()
 	time.Sleep(300 * time.Millisecond) // the request is in flight, waiting on Twilio
 	cancel()
@@ -148,7 +151,7 @@ func TestSandboxStaysOnLoopback(t *testing.T) {
 // client on another machine unless SANDBOX_PUBLIC=1.
 func TestDemoDeskLoopbackOnly(t *testing.T) {
 	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusTeapot) })
-	h := loopbackOnly(inner)
+	h := loopbackOnly(inner, slog.New(slog.DiscardHandler))
 	for remote, want := range map[string]int{"127.0.0.1:5555": 418, "[::1]:5555": 418, "192.0.2.7:5555": 403, "10.0.0.2:80": 403, "garbage": 403} {
 		r := httptest.NewRequest("GET", "/demo/sandbox/_sandbox/", nil)
 		r.RemoteAddr = remote
@@ -172,7 +175,7 @@ func TestSandboxSecretPerStart(t *testing.T) {
 	// Webhooks signed with another installation's token are refused.
 	form := url.Values{"numberToCall": {caller}, "numberToCallFrom": {ourLine}}
 	u := a.base + "/features/callback-and-voicemail/studio/create-callback"
-	if r := a.do(post(u, form, signature(b.info.AuthToken, u, form))); r.status != http.StatusForbidden {
+	if r := a.do(post(u, form, sandbox.Signature(b.info.AuthToken, u, form))); r.status != http.StatusForbidden {
 		t.Errorf("a webhook signed with another sandbox's token: %d %s", r.status, r.body)
 	}
 }

@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"flexcallback/backend/sandbox"
 )
 
 // Edge cases of issue 10 §5 and §6: the same-parameters rule, empty recordings, failed
@@ -220,7 +222,7 @@ func TestEdgesUnsupportedMediaType(t *testing.T) {
 			u := a.base + "/features/callback-and-voicemail/studio/" + path
 			req, _ := http.NewRequest("POST", u, strings.NewReader(callbackForm.Encode()))
 			req.Header.Set("Content-Type", ct)
-			req.Header.Set("X-Twilio-Signature", signature(a.info.AuthToken, u, callbackForm))
+			req.Header.Set("X-Twilio-Signature", sandbox.Signature(a.info.AuthToken, u, callbackForm))
 			r := a.do(req)
 			body := r.json(t)
 			msg, _ := body["message"].(string)

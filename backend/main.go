@@ -19,9 +19,9 @@ import (
 	"time"
 	_ "time/tzdata" // BUSINESS_TIME_ZONE works in a container with no zoneinfo
 
-	"github.com/gorilla/mux"
 	"golang.org/x/sync/errgroup"
 
+	"flexcallback"
 	"flexcallback/backend/api"
 	"flexcallback/backend/callback"
 	"flexcallback/backend/demo"
@@ -83,31 +83,25 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 	var sb *sandbox.Sandbox
 	sandboxAddr := ""
 	if cfg.Sandbox {
-		sb = sandbox.New(sandbox.Config{Logger: logger.With("component", "sandbox"), RealClock: cfg.SandboxRealClock})
+		sb = sandbox.New(sandbox.Config{Logger: logger.With("component", "sandbox"), RealClock: cfg.SandboxRealClock, AuthToken: cfg.AuthToken})
 		defer sb.Close()
 		sln, err := net.Listen("tcp", cfg.SandboxAddr)
 		if err != nil {
 			return fmt.Errorf("listen on SANDBOX_ADDR %s: %w", cfg.SandboxAddr, err)
 		}
 		sandboxAddr = sln.Addr().String()
-		info := sb.Info()
-		cfg.AccountSid, cfg.AuthToken, cfg.APIKey, cfg.APISecret = info.AccountSid, info.AuthToken, "", ""
-		cfg.WorkspaceSid, cfg.CallbackWorkflowSid = info.WorkspaceSid, info.Workflows["callback"]
-		cfg.APIBase = "http://" + sandboxAddr
-		_, port, _ := net.SplitHostPort(ln.Addr().String())
-		cfg.AllowedOrigins = append(cfg.AllowedOrigins, "http://localhost:"+port)
 		ssrv := newHTTPServer(sb.Handler(), logger)
 		g.Go(func() error { return serve(gctx, ssrv, sln) })
+	}
+	cfg.listening(ln.Addr().String(), sandboxAddr)
+	if cfg.Sandbox {
+		_, port, _ := net.SplitHostPort(ln.Addr().String())
 		logger.Warn("SANDBOX MODE (SANDBOX=1): Twilio is simulated on this machine; no call reaches a real phone",
 			"sandbox", cfg.APIBase, "clock", map[bool]string{true: "real", false: "virtual"}[cfg.SandboxRealClock],
 			"demo_desk", "http://localhost:"+port+"/demo/")
 	}
-	if cfg.PublicBaseURL == "" {
-		_, port, _ := net.SplitHostPort(ln.Addr().String())
-		cfg.PublicBaseURL = "http://127.0.0.1:" + port
-	}
 
-	handler, err := newHandler(cfg, logger, sb, sandboxAddr)
+	handler, err := newHandler(cfg, logger, sb != nil)
 	if err != nil {
 		return err
 	}
@@ -120,8 +114,9 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 	return g.Wait()
 }
 
-// newHandler wires the packages together.
-func newHandler(cfg config, logger *slog.Logger, sb *sandbox.Sandbox, sandboxAddr string) (http.Handler, error) {
+// newHandler wires the packages together: api's Studio and Flex routes, and on its router the
+// panel, the static files, the metrics and, in sandbox mode, the demo desk.
+func newHandler(cfg config, logger *slog.Logger, demoDesk bool) (http.Handler, error) {
 	m := metrics.New()
 	tw, err := twilio.New(twilio.Config{
 		AccountSid: cfg.AccountSid, AuthToken: cfg.AuthToken, APIKey: cfg.APIKey, APISecret: cfg.APISecret,
@@ -135,7 +130,7 @@ func newHandler(cfg config, logger *slog.Logger, sb *sandbox.Sandbox, sandboxAdd
 	creator := callback.New(callback.Config{DefaultWorkflowSid: cfg.CallbackWorkflowSid, TimeZone: cfg.BusinessTimeZone},
 		tw, store, logger.With("component", "callback"), m, time.Now)
 	cfg.Wait.OnLookupMiss = m.LookupMiss
-	wait, err := waitexp.New(cfg.Wait, cfg.PublicBaseURL, tw, tw, creator, logger.With("component", "waitexp"), time.Now)
+	wait, err := waitexp.New(cfg.Wait, tw, tw, creator, logger.With("component", "waitexp"), time.Now)
 	if err != nil {
 		return nil, fmt.Errorf("wait experience: %w", err)
 	}
@@ -149,26 +144,30 @@ func newHandler(cfg config, logger *slog.Logger, sb *sandbox.Sandbox, sandboxAdd
 	if err != nil {
 		return nil, fmt.Errorf("panel: %w", err)
 	}
-	var extra func(r *mux.Router)
-	if sb != nil {
-		if extra, err = demoRoutes(cfg, sb, sandboxAddr, logger.With("component", "demo")); err != nil {
+	r := api.NewServer(api.Deps{
+		Logger: logger,
+		Config: api.Config{PublicBaseURL: cfg.PublicBaseURL, MaxAttempts: cfg.MaxAttempts,
+			AllowedOrigins: cfg.AllowedOrigins, RequestDeadline: cfg.RequestDeadline},
+		Twilio:         tw,
+		Creator:        creator,
+		Wait:           wait,
+		Normalize:      func(s string) (string, error) { return phone.Normalize(s, cfg.DefaultRegion) },
+		ValidSignature: twilio.NewSignatureValidator(cfg.AuthToken, cfg.AuthTokenSecondary),
+		ValidateToken:  api.CachedTokenValidator(tw, store, cfg.FlexTokenCacheTTL, time.Now),
+		MediaTokens:    signer,
+		Observe:        m.Request,
+	})
+	r.Handle("/metrics", m.Handler()).Methods(http.MethodGet)
+	r.PathPrefix("/panel/").Handler(panelHandler)
+	r.PathPrefix("/web/").Handler(http.StripPrefix("/web/", http.FileServer(http.Dir(cfg.WebDir))))
+	if demoDesk {
+		h, err := demoHandler(cfg, logger.With("component", "demo"))
+		if err != nil {
 			return nil, err
 		}
+		r.PathPrefix("/demo/").Handler(h)
 	}
-	return api.NewServer(logger, api.Config{PublicBaseURL: cfg.PublicBaseURL, MaxAttempts: cfg.MaxAttempts, AllowedOrigins: cfg.AllowedOrigins, RequestDeadline: cfg.RequestDeadline},
-		tw, tw, tw, creator,
-		func(s string) (string, error) { return phone.Normalize(s, cfg.DefaultRegion) },
-		twilio.NewSignatureValidator(cfg.AuthToken, cfg.AuthTokenSecondary),
-		api.CachedTokenValidator(tw, store, cfg.FlexTokenCacheTTL, time.Now),
-		signer,
-		wait,
-		panelHandler,
-		http.FileServer(http.Dir(cfg.WebDir)),
-		m.Handler(),
-		m.Request,
-		tw.Ready,
-		extra,
-	), nil
+	return r, nil
 }
 
 func newHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
@@ -213,32 +212,31 @@ func newLogger(w io.Writer, cfg config) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, opts))
 }
 
-// demoRoutes mounts the demo desk (sandbox mode only).
-func demoRoutes(cfg config, sb *sandbox.Sandbox, sandboxAddr string, logger *slog.Logger) (func(*mux.Router), error) {
-	info := sb.Info()
+// demoHandler is the demo desk (sandbox mode only).
+func demoHandler(cfg config, logger *slog.Logger) (http.Handler, error) {
 	h, err := demo.New(demo.Config{
-		Dir: filepath.Join(cfg.WebDir, "demo"), SandboxURL: "http://" + sandboxAddr,
-		AccountSid: info.AccountSid, AuthToken: info.AuthToken, CallbackWorkflowSid: info.Workflows["callback"],
-		PublicBaseURL: cfg.PublicBaseURL, Logger: logger,
+		Dir: filepath.Join(cfg.WebDir, "demo"), SandboxURL: cfg.APIBase,
+		AccountSid: cfg.AccountSid, AuthToken: cfg.AuthToken, CallbackWorkflowSid: cfg.CallbackWorkflowSid,
+		PublicBaseURL: cfg.PublicBaseURL, CreateCallbackURL: cfg.PublicBaseURL + api.CreateCallbackPath,
+		WaitURL: cfg.Wait.Endpoint, Logger: logger,
 	})
 	if err != nil {
 		return nil, err
 	}
 	if !cfg.SandboxPublic {
-		h = loopbackOnly(h)
+		h = loopbackOnly(h, logger)
 	}
-	return func(r *mux.Router) { r.PathPrefix("/demo/").Handler(h) }, nil
+	return h, nil
 }
 
 // loopbackOnly refuses requests from other machines: the demo desk proxies the sandbox's admin
 // API, which hands out the sandbox's auth token and plays callers.
-func loopbackOnly(next http.Handler) http.Handler {
+func loopbackOnly(next http.Handler, logger *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		host, _, _ := net.SplitHostPort(r.RemoteAddr)
 		if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusForbidden)
-			io.WriteString(w, `{"success":false,"code":"forbidden","message":"the demo desk answers on loopback only; set SANDBOX_PUBLIC=1 to expose it"}`+"\n")
+			api.WriteError(r.Context(), w, logger, flexcallback.Errorf(flexcallback.ErrForbidden,
+				"the demo desk answers on loopback only; set SANDBOX_PUBLIC=1 to expose it"))
 			return
 		}
 		next.ServeHTTP(w, r)

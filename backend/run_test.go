@@ -3,20 +3,18 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha1"
-	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"flexcallback/backend/sandbox"
 )
 
 // app is the real backend started through runWith, in sandbox mode, on loopback.
@@ -184,28 +182,6 @@ func (a *app) do(req *http.Request) response {
 	return response{resp.StatusCode, resp.Header, b}
 }
 
-// signature is X-Twilio-Signature as Twilio computes it, written here from Twilio's
-// documentation, independently of the code under test.
-func signature(token, fullURL string, form url.Values) string {
-	keys := slices.Sorted(func(yield func(string) bool) {
-		for k := range form {
-			if !yield(k) {
-				return
-			}
-		}
-	})
-	var b strings.Builder
-	b.WriteString(fullURL)
-	for _, k := range keys {
-		for _, v := range form[k] {
-			b.WriteString(k + v)
-		}
-	}
-	mac := hmac.New(sha1.New, []byte(token))
-	mac.Write([]byte(b.String()))
-	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
-}
-
 // studio sends a signed webhook as Twilio would: POST with the form in the body, or GET with
 // it in the query.
 func (a *app) studio(method, path string, form url.Values, header map[string]string) response {
@@ -215,11 +191,11 @@ func (a *app) studio(method, path string, form url.Values, header map[string]str
 	if method == http.MethodGet {
 		u += "?" + form.Encode()
 		req, _ = http.NewRequest(method, u, nil)
-		req.Header.Set("X-Twilio-Signature", signature(a.info.AuthToken, u, nil))
+		req.Header.Set("X-Twilio-Signature", sandbox.Signature(a.info.AuthToken, u, nil))
 	} else {
 		req, _ = http.NewRequest(method, u, strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("X-Twilio-Signature", signature(a.info.AuthToken, u, form))
+		req.Header.Set("X-Twilio-Signature", sandbox.Signature(a.info.AuthToken, u, form))
 	}
 	for k, v := range header {
 		req.Header.Set(k, v)

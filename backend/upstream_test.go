@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"flexcallback/backend/sandbox"
 )
 
 // loudAuthLine is the one ERROR line a minute the Twilio client writes while Twilio refuses our
@@ -155,7 +157,7 @@ func TestWebhookSecondaryAuthToken(t *testing.T) {
 		want  int
 	}{{a.info.AuthToken, 200}, {secondary, 200}, {"0123456789abcdef0123456789abcdef", 403}} {
 		form := url.Values{"numberToCall": {"+1415555267" + strconv.Itoa(i+3)}, "numberToCallFrom": {ourLine}}
-		if r := a.do(post(u, form, signature(tc.token, u, form))); r.status != tc.want {
+		if r := a.do(post(u, form, sandbox.Signature(tc.token, u, form))); r.status != tc.want {
 			t.Errorf("signed with token %d: %d %s, want %d", i, r.status, r.body, tc.want)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -14,14 +15,6 @@ import (
 
 	"flexcallback"
 )
-
-// Creator makes callback and voicemail tasks once per request key (backend/callback).
-type Creator interface {
-	Create(ctx context.Context, r flexcallback.Request) (sid string, replayed bool, err error)
-	Voicemail(ctx context.Context, r flexcallback.Request) (sid string, err error)
-}
-
-const basePath = "/features/callback-and-voicemail"
 
 var (
 	workflowSidRe  = regexp.MustCompile(`^WW[0-9a-fA-F]{32}$`)
@@ -35,44 +28,46 @@ var (
 // asking again later gets a new callback.
 const contentKeyTTL = 10 * time.Minute
 
-// handleCreateCallback serves studio/create-callback (spec §1.1): every parameter name and
-// alias of the reference, parsed into types, numbers normalised to E.164 (fixes B6, B7), the
-// upstream status kept on failure (fixes B3), and one task per request (fixes R1).
-func handleCreateCallback(logger *slog.Logger, create Creator, voice flexcallback.Voice, normalize func(string) (string, error)) http.Handler {
-	const path = basePath + "/studio/create-callback"
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p := paramsFrom(r.Context())
-		if err := requireParams(path, p,
-			[2]string{"numberToCall", "the number of the customer to call"},
-			[2]string{"numberToCallFrom", "the number to call the customer from"}); err != nil {
-			writeError(r.Context(), w, logger, err)
-			return
+// createCallback serves studio/create-callback (spec §1.1): every parameter name and alias of the
+// reference, parsed into types, numbers normalised to E.164 (fixes B6, B7), the upstream status
+// kept on failure (fixes B3), and one task per request (fixes R1).
+func (s *server) createCallback(ctx context.Context, r *Request) (Response, error) {
+	p := r.Params
+	if err := requireParams(CreateCallbackPath, p,
+		[2]string{"numberToCall", "the number of the customer to call"},
+		[2]string{"numberToCallFrom", "the number to call the customer from"}); err != nil {
+		return Response{}, err
+	}
+	req, err := parseCreateCallback(p, s.Normalize)
+	if err != nil {
+		return Response{}, err
+	}
+	var sid string
+	if req.RecordingSid != "" {
+		if !voicemailWanted(ctx, s.Logger, s.Twilio, p) {
+			// Twilio is told all is well (no retry, no debugger error); taskSid null says nothing was made.
+			return ok(map[string]any{"taskSid": nil, "success": true, "message": "no voicemail: the recording failed or is empty"})
 		}
-		req, err := parseCreateCallback(p, normalize)
-		if err != nil {
-			writeError(r.Context(), w, logger, err)
-			return
-		}
-		var sid string
-		if req.RecordingSid != "" {
-			if !voicemailWanted(r.Context(), logger, voice, p) {
-				// Twilio is told all is well (no retry, no debugger error); taskSid null says nothing was made.
-				encode(w, http.StatusOK, map[string]any{"taskSid": nil, "success": true,
-					"message": "no voicemail: the recording failed or is empty"})
-				return
-			}
-			// The Record widget's step and its transcription callback may both call us: one task.
-			sid, err = create.Voicemail(r.Context(), req)
-		} else {
-			req.Key, req.KeyTTL, req.KeyOpenOnly = requestKey(r, req)
-			sid, _, err = create.Create(r.Context(), req)
-		}
-		if err != nil {
-			writeError(r.Context(), w, logger, err)
-			return
-		}
-		encode(w, http.StatusOK, map[string]any{"taskSid": sid, "success": true})
-	})
+		// The Record widget's step and its transcription callback may both call us: one task.
+		sid, err = s.Creator.Voicemail(ctx, req)
+	} else {
+		req.Key, req.KeyTTL, req.KeyOpenOnly = requestKey(r.Header, req)
+		sid, _, err = s.Creator.Create(ctx, req)
+	}
+	if err != nil {
+		return Response{}, err
+	}
+	return ok(map[string]any{"taskSid": sid, "success": true})
+}
+
+// waitExperience serves studio/wait-experience: backend/waitexp turns the mode and parameters into
+// TwiML; an empty answer is an empty 200.
+func (s *server) waitExperience(ctx context.Context, r *Request) (Response, error) {
+	doc := s.Wait.Answer(ctx, r.Params.get("mode"), url.Values(r.Params))
+	if doc == "" {
+		return Response{}, nil
+	}
+	return Response{Type: "text/xml; charset=utf-8", Body: []byte(doc)}, nil
 }
 
 // voicemailWanted reports whether the recording a request names deserves a voicemail task: not
@@ -92,8 +87,8 @@ func voicemailWanted(ctx context.Context, logger *slog.Logger, voice flexcallbac
 // same), else a digest of the parameters as parsed (numbers in E.164, so "+1 415 555 0100" and
 // "+14155550100" are one request), so identical concurrent requests make one task. The digest
 // replays only a task still open: asking again after a callback was handled makes a new one.
-func requestKey(r *http.Request, req flexcallback.Request) (key string, ttl time.Duration, openOnly bool) {
-	if tok := r.Header.Get("I-Twilio-Idempotency-Token"); tok != "" {
+func requestKey(h http.Header, req flexcallback.Request) (key string, ttl time.Duration, openOnly bool) {
+	if tok := h.Get("I-Twilio-Idempotency-Token"); tok != "" {
 		return "create:token:" + tok, 0, false
 	}
 	b, _ := json.Marshal(struct {

@@ -25,16 +25,18 @@ var codes = []struct {
 	{flexcallback.ErrConflict, http.StatusConflict, "conflict"},
 	{flexcallback.ErrPrecondition, http.StatusConflict, "conflict"},
 	{flexcallback.ErrUnsupported, http.StatusUnsupportedMediaType, "unsupported_media_type"},
+	{flexcallback.ErrMethod, http.StatusMethodNotAllowed, "method_not_allowed"},
+	{flexcallback.ErrRange, http.StatusRequestedRangeNotSatisfiable, "range_not_satisfiable"},
 	{flexcallback.ErrUnavailable, http.StatusServiceUnavailable, "unavailable"},
 	{flexcallback.ErrAmbiguous, http.StatusServiceUnavailable, "unavailable"},
 	{flexcallback.ErrUpstreamAuth, http.StatusBadGateway, "upstream_auth"},
 }
 
-// writeError answers err with its status and a body that says what is wrong and nothing
-// internal. 400s keep the reference's {"data":null,"message"} shape, others
+// WriteError answers err with its status and a body that says what is wrong and nothing
+// internal; every error answer of the backend goes through it. 400s keep the reference's {"data":null,"message"} shape, others
 // {"success":false,"message"}. Each 5xx is logged once, with the whole chain, except
 // upstream_auth: the Twilio client logs that outage loudly once a minute, not per request.
-func writeError(ctx context.Context, w http.ResponseWriter, logger *slog.Logger, err error) {
+func WriteError(ctx context.Context, w http.ResponseWriter, logger *slog.Logger, err error) {
 	status, code := http.StatusInternalServerError, "internal"
 	for _, c := range codes {
 		if errors.Is(err, c.kind) {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -14,7 +15,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gorilla/mux"
 	"golang.org/x/sync/singleflight"
 
 	"flexcallback"
@@ -71,40 +71,32 @@ func mayAct(ctx context.Context, reservations flexcallback.Reservations, worker 
 	return flexcallback.Errorf(flexcallback.ErrForbidden, "you do not hold task %s", taskSid)
 }
 
-// handleRequeueCallback serves flex/requeue-callback ("Retry later"): a new task copied from
-// the held one with attempts + 1; returns its SID (fixes B1, B2, S2). One requeue per task, ever:
-// the new task's SID is written on the original (callBackData.requeuedTo), so a retry, another
-// worker or a supervisor asking again gets that task, also after a restart.
-func handleRequeueCallback(logger *slog.Logger, tasks flexcallback.TaskRouter, reservations flexcallback.Reservations, create Creator, maxAttempts int) http.Handler {
-	const path = basePath + "/flex/requeue-callback"
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := r.Context()
-		p := paramsFrom(ctx)
-		if err := requireParams(path, p, [2]string{"taskSid", "the callback task SID to requeue"}); err != nil {
-			writeError(ctx, w, logger, err)
-			return
-		}
-		worker := workerFrom(ctx)
-		t, err := flexTask(ctx, tasks, p.get("taskSid"))
-		if err == nil {
-			err = finished(t) // refused whoever asks: there is nothing left to act on
-		}
-		if err == nil {
-			err = mayAct(ctx, reservations, worker, t.Sid)
-		}
-		if err != nil {
-			writeError(ctx, w, logger, err)
-			return
-		}
-		sid, replayed, err := requeue(ctx, tasks, create, t, maxAttempts)
-		if err != nil {
-			writeError(ctx, w, logger, err)
-			return
-		}
-		logger.InfoContext(ctx, "callback requeued", "task_sid", t.Sid, "new_task_sid", sid,
-			"attempt", flexcallback.ReadCallbackData(t.Attributes).Attempts+1, "replayed", replayed, "worker_sid", worker.Sid)
-		encode(w, http.StatusOK, map[string]any{"success": true, "taskSid": sid})
-	})
+// requeueCallback serves flex/requeue-callback ("Retry later"): a new task copied from the held
+// one with attempts + 1; returns its SID (fixes B1, B2, S2). One requeue per task, ever: the new
+// task's SID is written on the original (callBackData.requeuedTo), so a retry, another worker or a
+// supervisor asking again gets that task, also after a restart.
+func (s *server) requeueCallback(ctx context.Context, r *Request) (Response, error) {
+	p := r.Params
+	if err := requireParams(Prefix+"/flex/requeue-callback", p, [2]string{"taskSid", "the callback task SID to requeue"}); err != nil {
+		return Response{}, err
+	}
+	t, err := flexTask(ctx, s.Twilio, p.get("taskSid"))
+	if err == nil {
+		err = finished(t) // refused whoever asks: there is nothing left to act on
+	}
+	if err == nil {
+		err = mayAct(ctx, s.Twilio, r.Worker, t.Sid)
+	}
+	if err != nil {
+		return Response{}, err
+	}
+	sid, replayed, err := requeue(ctx, s.Twilio, s.Creator, t, s.Config.MaxAttempts)
+	if err != nil {
+		return Response{}, err
+	}
+	s.Logger.InfoContext(ctx, "callback requeued", "task_sid", t.Sid, "new_task_sid", sid,
+		"attempt", flexcallback.ReadCallbackData(t.Attributes).Attempts+1, "replayed", replayed, "worker_sid", r.Worker.Sid)
+	return ok(map[string]any{"success": true, "taskSid": sid})
 }
 
 // finished refuses a completed or canceled task that was not requeued.
@@ -117,7 +109,7 @@ func finished(t flexcallback.Task) error {
 }
 
 // requeue makes t's next attempt once and returns its SID; replayed is true when it existed.
-func requeue(ctx context.Context, tasks flexcallback.TaskRouter, create Creator, t flexcallback.Task, maxAttempts int) (string, bool, error) {
+func requeue(ctx context.Context, tasks flexcallback.TaskRouter, create flexcallback.Creator, t flexcallback.Task, maxAttempts int) (string, bool, error) {
 	d := flexcallback.ReadCallbackData(t.Attributes)
 	if d.RequeuedTo != "" {
 		return d.RequeuedTo, true, nil
@@ -170,7 +162,8 @@ func markRequeued(ctx context.Context, tasks flexcallback.TaskRouter, original, 
 
 // heldRecording checks that recordingSid is well formed and that the held task's voicemail is
 // that recording (fixes S1). The recording may have been deleted: see liveRecording.
-func heldRecording(ctx context.Context, tasks flexcallback.TaskRouter, reservations flexcallback.Reservations, p params, path string) (flexcallback.Task, string, error) {
+func (s *server) heldRecording(ctx context.Context, r *Request, path string) (flexcallback.Task, string, error) {
+	p := r.Params
 	if err := requireParams(path, p,
 		[2]string{"recordingSid", "recording sid to fetch"},
 		[2]string{"taskSid", "the voicemail task SID the recording belongs to"}); err != nil {
@@ -180,7 +173,7 @@ func heldRecording(ctx context.Context, tasks flexcallback.TaskRouter, reservati
 	if !recordingSidRe.MatchString(rec) {
 		return flexcallback.Task{}, "", flexcallback.Invalid("recordingSid", "recordingSid must look like RE followed by 32 hex digits")
 	}
-	t, err := heldTask(ctx, tasks, reservations, workerFrom(ctx), p.get("taskSid"))
+	t, err := heldTask(ctx, s.Twilio, s.Twilio, r.Worker, p.get("taskSid"))
 	if err != nil {
 		return t, "", err
 	}
@@ -191,115 +184,90 @@ func heldRecording(ctx context.Context, tasks flexcallback.TaskRouter, reservati
 }
 
 // liveRecording is heldRecording for reading: a deleted voicemail is not found.
-func liveRecording(ctx context.Context, tasks flexcallback.TaskRouter, reservations flexcallback.Reservations, p params, path string) (flexcallback.Task, string, error) {
-	t, rec, err := heldRecording(ctx, tasks, reservations, p, path)
+func (s *server) liveRecording(ctx context.Context, r *Request, path string) (string, error) {
+	t, rec, err := s.heldRecording(ctx, r, path)
 	if err == nil && flexcallback.ReadCallbackData(t.Attributes).IsDeleted {
-		return t, "", flexcallback.Errorf(flexcallback.ErrNotFound, "the voicemail of task %s was deleted", t.Sid)
+		return "", flexcallback.Errorf(flexcallback.ErrNotFound, "the voicemail of task %s was deleted", t.Sid)
 	}
-	return t, rec, err
+	return rec, err
 }
 
 // maxInlineRecording bounds the compatibility endpoint, which must hold the audio to
 // base64-encode it; the streamed URL has no such limit.
 const maxInlineRecording = 16 << 20
 
-// handleFetchVoicemail serves flex/fetch-voicemail in the reference's shape {recording, type}.
-func handleFetchVoicemail(logger *slog.Logger, tasks flexcallback.TaskRouter, reservations flexcallback.Reservations, voice flexcallback.Voice) http.Handler {
-	const path = basePath + "/flex/fetch-voicemail"
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := r.Context()
-		_, rec, err := liveRecording(ctx, tasks, reservations, paramsFrom(ctx), path)
-		if err != nil {
-			writeError(ctx, w, logger, err)
-			return
-		}
-		m, err := voice.RecordingMedia(ctx, rec, "")
-		if err != nil {
-			writeError(ctx, w, logger, err)
-			return
-		}
-		defer m.Body.Close()
-		audio, err := io.ReadAll(io.LimitReader(m.Body, maxInlineRecording+1))
-		if err != nil {
-			writeError(ctx, w, logger, &flexcallback.Error{Kind: flexcallback.ErrUnavailable, Err: err})
-			return
-		}
-		if len(audio) > maxInlineRecording {
-			writeError(ctx, w, logger, flexcallback.Errorf(flexcallback.ErrConflict, "recording too large to inline; use flex/voicemail-url"))
-			return
-		}
-		encode(w, http.StatusOK, map[string]string{"recording": base64.StdEncoding.EncodeToString(audio), "type": m.ContentType})
-	})
+// fetchVoicemail serves flex/fetch-voicemail in the reference's shape {recording, type}.
+func (s *server) fetchVoicemail(ctx context.Context, r *Request) (Response, error) {
+	rec, err := s.liveRecording(ctx, r, Prefix+"/flex/fetch-voicemail")
+	if err != nil {
+		return Response{}, err
+	}
+	m, err := s.Twilio.RecordingMedia(ctx, rec, "")
+	if err != nil {
+		return Response{}, err
+	}
+	defer m.Body.Close()
+	audio, err := io.ReadAll(io.LimitReader(m.Body, maxInlineRecording+1))
+	if err != nil {
+		return Response{}, &flexcallback.Error{Kind: flexcallback.ErrUnavailable, Err: err}
+	}
+	if len(audio) > maxInlineRecording {
+		return Response{}, flexcallback.Errorf(flexcallback.ErrConflict, "recording too large to inline; use flex/voicemail-url")
+	}
+	return ok(map[string]string{"recording": base64.StdEncoding.EncodeToString(audio), "type": m.ContentType})
 }
 
-// handleVoicemailURL serves flex/voicemail-url: a URL for <audio src> that carries a token for
-// this recording and worker only, valid a few minutes.
-func handleVoicemailURL(logger *slog.Logger, tasks flexcallback.TaskRouter, reservations flexcallback.Reservations, tokens MediaTokens, publicBase string) http.Handler {
-	const path = basePath + "/flex/voicemail-url"
-	publicBase = strings.TrimRight(publicBase, "/")
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := r.Context()
-		_, rec, err := liveRecording(ctx, tasks, reservations, paramsFrom(ctx), path)
-		if err != nil {
-			writeError(ctx, w, logger, err)
-			return
-		}
-		worker := workerFrom(ctx)
-		tok, exp, err := tokens.Sign(rec, first(worker.Sid, worker.Identity))
-		if err != nil {
-			writeError(ctx, w, logger, err)
-			return
-		}
-		u := publicBase + basePath + "/flex/voicemail/" + rec + "?token=" + url.QueryEscape(tok)
-		encode(w, http.StatusOK, map[string]any{"success": true, "url": u, "expiresAt": exp.UTC().Format(time.RFC3339)})
-	})
+// voicemailURL serves flex/voicemail-url: a URL for <audio src> that carries a token for this
+// recording and worker only, valid a few minutes.
+func (s *server) voicemailURL(ctx context.Context, r *Request) (Response, error) {
+	rec, err := s.liveRecording(ctx, r, Prefix+"/flex/voicemail-url")
+	if err != nil {
+		return Response{}, err
+	}
+	tok, exp, err := s.MediaTokens.Sign(rec, cmp.Or(r.Worker.Sid, r.Worker.Identity))
+	if err != nil {
+		return Response{}, err
+	}
+	u := strings.TrimRight(s.Config.PublicBaseURL, "/") + Prefix + "/flex/voicemail/" + rec + "?token=" + url.QueryEscape(tok)
+	return ok(map[string]any{"success": true, "url": u, "expiresAt": exp.UTC().Format(time.RFC3339)})
 }
 
-// handleVoicemailMedia serves flex/voicemail/{RecordingSid}: the recording streamed from Twilio
-// with one byte range passed through, never held whole in memory (fixes P2). A Range header we
-// do not serve is ignored (200, the whole file); an unsatisfiable range is our own 416 with
-// Content-Range: bytes */SIZE, whatever Twilio answered to it.
-func handleVoicemailMedia(logger *slog.Logger, voice flexcallback.Voice, tokens MediaTokens) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := r.Context()
-		rec := mux.Vars(r)["RecordingSid"]
-		if !recordingSidRe.MatchString(rec) {
-			writeError(ctx, w, logger, flexcallback.Invalid("RecordingSid", "not a recording SID"))
-			return
-		}
-		if _, err := tokens.Verify(r.URL.Query().Get("token"), rec); err != nil {
-			writeError(ctx, w, logger, err)
-			return
-		}
-		rng, ranged := parseRange(r.Header.Get("Range"))
-		m, err := recordingMedia(ctx, voice, rec, rng, ranged)
-		if err != nil {
-			writeError(ctx, w, logger, err)
-			return
-		}
-		defer m.Body.Close()
-		if ranged && m.Status == http.StatusOK && m.ContentLength >= 0 && !rng.satisfiable(m.ContentLength) {
-			unsatisfiable(w, m.ContentLength)
-			return
-		}
-		h := w.Header()
-		h.Set("Content-Type", first(m.ContentType, "audio/mpeg"))
-		if m.ContentLength >= 0 {
-			h.Set("Content-Length", strconv.FormatInt(m.ContentLength, 10))
-		}
-		if m.ContentRange != "" {
-			h.Set("Content-Range", m.ContentRange)
-		}
-		h.Set("Accept-Ranges", "bytes")
-		h.Set("Cache-Control", "private, no-store")
-		w.WriteHeader(cmp(m.Status, http.StatusOK))
-		if r.Method == http.MethodHead {
-			return
-		}
-		if _, err := io.Copy(w, m.Body); err != nil {
-			logger.DebugContext(ctx, "voicemail stream ended early", "err", err)
-		}
-	})
+// mediaToken refuses a voicemail stream without a media token for its recording.
+func (s *server) mediaToken(ctx context.Context, r *Request) error {
+	rec := r.Vars["RecordingSid"]
+	if !recordingSidRe.MatchString(rec) {
+		return flexcallback.Invalid("RecordingSid", "not a recording SID")
+	}
+	_, err := s.MediaTokens.Verify(r.URL.Query().Get("token"), rec)
+	return err
+}
+
+// voicemailMedia serves flex/voicemail/{RecordingSid}: the recording streamed from Twilio with one
+// byte range passed through, never held whole in memory (fixes P2). A Range header we do not serve
+// is ignored (200, the whole file); an unsatisfiable range is our own 416 with Content-Range:
+// bytes */SIZE, whatever Twilio answered to it.
+func (s *server) voicemailMedia(ctx context.Context, r *Request) (Response, error) {
+	rng, ranged := parseRange(r.Header.Get("Range"))
+	m, err := recordingMedia(ctx, s.Twilio, r.Vars["RecordingSid"], rng, ranged)
+	if err != nil {
+		return Response{}, err
+	}
+	h := http.Header{}
+	h.Set("Accept-Ranges", "bytes")
+	if ranged && m.Status == http.StatusOK && m.ContentLength >= 0 && !rng.satisfiable(m.ContentLength) {
+		m.Body.Close()
+		size := strconv.FormatInt(m.ContentLength, 10)
+		h.Set("Content-Range", "bytes */"+size) // RFC 9110 §15.5.17
+		return Response{Header: h}, flexcallback.Errorf(flexcallback.ErrRange, "the range asks for no byte of the recording (%s bytes)", size)
+	}
+	if m.ContentLength >= 0 {
+		h.Set("Content-Length", strconv.FormatInt(m.ContentLength, 10))
+	}
+	if m.ContentRange != "" {
+		h.Set("Content-Range", m.ContentRange)
+	}
+	h.Set("Cache-Control", "private, no-store")
+	return Response{Status: cmp.Or(m.Status, http.StatusOK), Header: h, Type: cmp.Or(m.ContentType, "audio/mpeg"), Stream: m.Body}, nil
 }
 
 // recordingMedia asks Twilio for the range, or for the whole recording when there is no range,
@@ -315,53 +283,40 @@ func recordingMedia(ctx context.Context, voice flexcallback.Voice, rec string, r
 	return voice.RecordingMedia(ctx, rec, "")
 }
 
-// unsatisfiable answers a range that selects nothing of size bytes (RFC 9110 §15.5.17).
-func unsatisfiable(w http.ResponseWriter, size int64) {
-	w.Header().Set("Content-Range", "bytes */"+strconv.FormatInt(size, 10))
-	w.Header().Set("Accept-Ranges", "bytes")
-	encode(w, http.StatusRequestedRangeNotSatisfiable, map[string]any{"success": false, "code": "range_not_satisfiable",
-		"message": "the range asks for no byte of the recording (" + strconv.FormatInt(size, 10) + " bytes)"})
-}
-
-// handleDeleteVoicemail serves flex/delete-voicemail: the recording and its transcription are
-// deleted at Twilio, then callBackData.isDeleted is set under the task's ETag. Concurrent
-// requests for one voicemail share one deletion (and its one audit line); a voicemail already
-// deleted answers success again without touching Twilio.
-func handleDeleteVoicemail(logger *slog.Logger, tasks flexcallback.TaskRouter, reservations flexcallback.Reservations, voice flexcallback.Voice) http.Handler {
-	const path = basePath + "/flex/delete-voicemail"
+// deleteVoicemail serves flex/delete-voicemail: the recording and its transcription are deleted
+// at Twilio, then callBackData.isDeleted is set under the task's ETag. Concurrent requests for one
+// voicemail share one deletion (and its one audit line); a voicemail already deleted answers
+// success again without touching Twilio.
+func (s *server) deleteVoicemail() handler {
 	var group singleflight.Group
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := r.Context()
-		t, rec, err := heldRecording(ctx, tasks, reservations, paramsFrom(ctx), path)
+	return func(ctx context.Context, r *Request) (Response, error) {
+		t, rec, err := s.heldRecording(ctx, r, Prefix+"/flex/delete-voicemail")
 		if err != nil {
-			writeError(ctx, w, logger, err)
-			return
+			return Response{}, err
 		}
 		if !flexcallback.ReadCallbackData(t.Attributes).IsDeleted {
 			ch := group.DoChan(t.Sid+"/"+rec, func() (any, error) {
 				wctx, cancel := detached(ctx)
 				defer cancel()
-				return nil, deleteVoicemail(wctx, logger, tasks, voice, t.Sid, rec)
+				return nil, deleteVoicemail(wctx, s.Logger, s.Twilio, s.Twilio, r.Worker, t.Sid, rec)
 			})
 			select {
 			case <-ctx.Done():
-				writeError(ctx, w, logger, ctx.Err())
-				return
+				return Response{}, ctx.Err()
 			case res := <-ch:
 				if res.Err != nil {
-					writeError(ctx, w, logger, res.Err)
-					return
+					return Response{}, res.Err
 				}
 			}
 		}
-		encode(w, http.StatusOK, map[string]any{"success": true})
-	})
+		return ok(map[string]any{"success": true})
+	}
 }
 
 // deleteVoicemail deletes task sid's recording and transcription at Twilio and marks the task,
 // unless a deletion that finished before this one started did it already (the caller's task may
 // have been read before that deletion marked it). Only the deletion that happens logs the audit line.
-func deleteVoicemail(ctx context.Context, logger *slog.Logger, tasks flexcallback.TaskRouter, voice flexcallback.Voice, sid, rec string) error {
+func deleteVoicemail(ctx context.Context, logger *slog.Logger, tasks flexcallback.TaskRouter, voice flexcallback.Voice, worker flexcallback.Worker, sid, rec string) error {
 	t, err := tasks.FetchTask(ctx, sid)
 	if err != nil {
 		return fmt.Errorf("fetch task %s: %w", sid, err)
@@ -381,7 +336,6 @@ func deleteVoicemail(ctx context.Context, logger *slog.Logger, tasks flexcallbac
 	if err := markDeleted(ctx, tasks, sid); err != nil {
 		return err
 	}
-	worker := workerFrom(ctx)
 	logger.InfoContext(ctx, "voicemail deleted", "audit", true, "worker_sid", worker.Sid, "identity", worker.Identity,
 		"task_sid", sid, "recording_sid", rec, "transcription_sid", d.TranscriptSid)
 	return nil
@@ -409,20 +363,4 @@ func markDeleted(ctx context.Context, tasks flexcallback.TaskRouter, sid string)
 		flexcallback.CallbackDataOf(t.Attributes)["isDeleted"] = true
 		return flexcallback.TaskUpdate{Attributes: t.Attributes}, true
 	})
-}
-
-func first(vs ...string) string {
-	for _, v := range vs {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
-}
-
-func cmp(v, fallback int) int {
-	if v == 0 {
-		return fallback
-	}
-	return v
 }

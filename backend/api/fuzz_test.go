@@ -24,10 +24,10 @@ type fuzzCreator struct {
 	last *flexcallback.Request
 }
 
-// fuzzVoice answers recording fetches with a good 3 s recording.
-type fuzzVoice struct{ flexcallback.Voice }
+// fuzzTwilio answers recording fetches with a good 3 s recording.
+type fuzzTwilio struct{ Twilio }
 
-func (fuzzVoice) FetchRecording(ctx context.Context, sid string) (flexcallback.Recording, error) {
+func (fuzzTwilio) FetchRecording(ctx context.Context, sid string) (flexcallback.Recording, error) {
 	return flexcallback.Recording{Sid: sid, Status: "completed", Duration: 3 * time.Second}, nil
 }
 
@@ -53,7 +53,7 @@ func (c *fuzzCreator) Voicemail(ctx context.Context, r flexcallback.Request) (st
 }
 
 // FuzzParseCreateCallback drives studio/create-callback's parameter parsing through the real
-// handler (withParams, then handleCreateCallback) with a fake Creator. The inputs are a query
+// handler (read once, then createCallback) with a fake Creator. The inputs are a query
 // string, a body and whether the body is JSON. It must never panic; every input it refuses must
 // be a 4xx JSON body with "code" and "message"; every input it accepts must have reached the
 // Creator as a request whose numbers are E.164 or sip:/client: addresses and whose typed fields
@@ -89,8 +89,9 @@ func FuzzParseCreateCallback(f *testing.F) {
 	logger := slog.New(slog.DiscardHandler)
 	normalize := func(s string) (string, error) { return phone.Normalize(s, "US") }
 	creator := &fuzzCreator{}
-	h := withParams(logger)(handleCreateCallback(logger, creator, fuzzVoice{}, normalize))
-	const path = basePath + "/studio/create-callback"
+	s := &server{Deps{Logger: logger, Twilio: fuzzTwilio{}, Creator: creator, Normalize: normalize}}
+	h := s.endpoint(nil, 0, s.createCallback)
+	const path = CreateCallbackPath
 
 	f.Fuzz(func(t *testing.T, query, body string, isJSON bool) {
 		// The query goes in as received, unvalidated: a server hands handlers whatever the

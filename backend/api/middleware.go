@@ -1,12 +1,10 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"io"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -21,110 +19,50 @@ import (
 	"flexcallback"
 )
 
-type ctxKey int
-
-const (
-	paramsKey ctxKey = iota
-	workerKey
-)
-
-// withParams parses the merged parameters once; signature checks and handlers read them from
-// the context.
-func withParams(logger *slog.Logger) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			p, body, err := readParams(r)
-			if err != nil {
-				writeError(r.Context(), w, logger, err)
-				return
-			}
-			ctx := context.WithValue(r.Context(), paramsKey, parsed{p, body})
-			r = r.WithContext(ctx)
-			if body != nil { // handlers of other packages (the wait experience) read the body themselves
-				r.Body = io.NopCloser(bytes.NewReader(body))
-			}
-			next.ServeHTTP(w, r)
-		})
-	}
-}
-
-type parsed struct {
-	params params
-	body   []byte
-}
-
-func paramsFrom(ctx context.Context) params {
-	p, _ := ctx.Value(paramsKey).(parsed)
-	return p.params
-}
-
 // SignatureValidator checks X-Twilio-Signature for a URL and the POST form parameters (nil for
 // GET and JSON requests, which Twilio signs over the URL alone).
 type SignatureValidator func(url string, form url.Values, signature string) bool
 
-// requireTwilioSignature answers 403 unless the request carries Twilio's signature over our
-// public URL (Twilio signs what it called, not what reached us through proxies). Runs after
-// withParams; refuses before anything changes (fixes S3).
-func requireTwilioSignature(publicBase string, valid SignatureValidator, logger *slog.Logger) func(http.Handler) http.Handler {
-	publicBase = strings.TrimRight(publicBase, "/")
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			sig := r.Header.Get("X-Twilio-Signature")
-			full := publicBase + r.URL.RequestURI()
-			p, _ := r.Context().Value(paramsKey).(parsed)
-			ok := false
-			mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-			switch {
-			case sig == "":
-			case r.Method == http.MethodGet || len(p.body) == 0:
-				ok = valid(full, nil, sig)
-			case mt == "application/json":
-				// JSON bodies are signed through a bodySHA256 query parameter.
-				sum := sha256.Sum256(p.body)
-				ok = r.URL.Query().Get("bodySHA256") == hex.EncodeToString(sum[:]) && valid(full, nil, sig)
-			default:
-				form, err := url.ParseQuery(string(p.body))
-				ok = err == nil && valid(full, form, sig)
-			}
-			if !ok {
-				writeError(r.Context(), w, logger, flexcallback.Errorf(flexcallback.ErrForbidden, "missing or invalid X-Twilio-Signature"))
-				return
-			}
-			next.ServeHTTP(w, r)
-		})
+// signed refuses (403) a request without Twilio's signature over our public URL (Twilio signs what
+// it called, not what reached us through proxies), before anything changes (fixes S3).
+func (s *server) signed(ctx context.Context, r *Request) error {
+	sig := r.Header.Get("X-Twilio-Signature")
+	full := strings.TrimRight(s.Config.PublicBaseURL, "/") + r.URL.RequestURI()
+	ok := false
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch {
+	case sig == "":
+	case r.Method == http.MethodGet || len(r.Body) == 0:
+		ok = s.ValidSignature(full, nil, sig)
+	case mt == "application/json":
+		// JSON bodies are signed through a bodySHA256 query parameter.
+		sum := sha256.Sum256(r.Body)
+		ok = r.URL.Query().Get("bodySHA256") == hex.EncodeToString(sum[:]) && s.ValidSignature(full, nil, sig)
+	default:
+		ok = r.Form != nil && s.ValidSignature(full, r.Form, sig)
 	}
+	if !ok {
+		return flexcallback.Errorf(flexcallback.ErrForbidden, "missing or invalid X-Twilio-Signature")
+	}
+	return nil
 }
 
 // TokenValidateFunc validates a Flex token and returns its worker.
 type TokenValidateFunc func(ctx context.Context, token string) (flexcallback.Worker, error)
 
-// requireFlexToken answers 401 unless the request carries a valid Flex token, in the Token
-// parameter (reference clients) or as a Bearer token (our panel); the worker reaches the
-// handler through the context.
-func requireFlexToken(validate TokenValidateFunc, logger *slog.Logger) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			token := paramsFrom(r.Context()).get("Token")
-			if auth := r.Header.Get("Authorization"); token == "" && strings.HasPrefix(auth, "Bearer ") {
-				token = strings.TrimSpace(strings.TrimPrefix(auth, "Bearer "))
-			}
-			if token == "" {
-				writeError(r.Context(), w, logger, flexcallback.Errorf(flexcallback.ErrUnauthorized, "Unauthorized: Token was not provided"))
-				return
-			}
-			worker, err := validate(r.Context(), token)
-			if err != nil {
-				writeError(r.Context(), w, logger, err)
-				return
-			}
-			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), workerKey, worker)))
-		})
+// flexToken refuses (401) a request without a valid Flex token, in the Token parameter
+// (reference clients) or as a Bearer token (our panel), and names its worker.
+func (s *server) flexToken(ctx context.Context, r *Request) error {
+	token := r.Params.get("Token")
+	if auth := r.Header.Get("Authorization"); token == "" && strings.HasPrefix(auth, "Bearer ") {
+		token = strings.TrimSpace(strings.TrimPrefix(auth, "Bearer "))
 	}
-}
-
-func workerFrom(ctx context.Context) flexcallback.Worker {
-	w, _ := ctx.Value(workerKey).(flexcallback.Worker)
-	return w
+	if token == "" {
+		return flexcallback.Errorf(flexcallback.ErrUnauthorized, "Unauthorized: Token was not provided")
+	}
+	w, err := s.ValidateToken(ctx, token)
+	r.Worker = w
+	return err
 }
 
 // rejectTTL is how long a token IAM rejected stays rejected without asking again: a rejected

@@ -24,27 +24,28 @@ type params url.Values
 
 // readParams merges query and body. A JSON body's scalar values become strings, as in the
 // Functions runtime; a body of another type (a form is assumed when none is named) is
-// ErrUnsupported. The raw body is returned for signature checks of JSON requests.
-func readParams(r *http.Request) (params, []byte, error) {
-	p := params(r.URL.Query())
-	if r.Body == nil || r.Method == http.MethodGet {
-		return p, nil, nil
+// ErrUnsupported. The raw body and the form it holds (nil for JSON) are returned for the
+// signature check.
+func readParams(r *http.Request) (p params, body []byte, form url.Values, err error) {
+	p = params(r.URL.Query())
+	if r.Body == nil || r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return p, nil, nil, nil
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
+	body, err = io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
 	if err != nil {
-		return nil, nil, flexcallback.Errorf(flexcallback.ErrInvalid, "request body too large or unreadable")
+		return nil, nil, nil, flexcallback.Errorf(flexcallback.ErrInvalid, "request body too large or unreadable")
 	}
 	ct := r.Header.Get("Content-Type")
 	mt, _, _ := mime.ParseMediaType(ct)
 	switch {
 	case len(body) == 0:
 	case mt != "application/json" && mt != formType && ct != "":
-		return nil, nil, flexcallback.Errorf(flexcallback.ErrUnsupported,
+		return nil, nil, nil, flexcallback.Errorf(flexcallback.ErrUnsupported,
 			"Content-Type %q is not accepted: send %s or application/json, or the parameters in the query string", ct, formType)
 	case mt == "application/json":
 		var m map[string]any
 		if err := json.Unmarshal(body, &m); err != nil {
-			return nil, nil, flexcallback.Errorf(flexcallback.ErrInvalid, "body is not a JSON object")
+			return nil, nil, nil, flexcallback.Errorf(flexcallback.ErrInvalid, "body is not a JSON object")
 		}
 		for k, v := range m {
 			switch v := v.(type) {
@@ -59,15 +60,15 @@ func readParams(r *http.Request) (params, []byte, error) {
 			}
 		}
 	default:
-		form, err := url.ParseQuery(string(body))
+		form, err = url.ParseQuery(string(body))
 		if err != nil {
-			return nil, nil, flexcallback.Errorf(flexcallback.ErrInvalid, "body is not form-encoded")
+			return nil, nil, nil, flexcallback.Errorf(flexcallback.ErrInvalid, "body is not form-encoded")
 		}
 		for k, vs := range form {
 			url.Values(p)[k] = vs // the body wins over the query, as in the runtime
 		}
 	}
-	return p, body, nil
+	return p, body, form, nil
 }
 
 // get returns the first non-empty value among names (aliases, the first name winning).

@@ -1,6 +1,7 @@
-// Package api is the backend's HTTP surface: the routes, the handlers of the compatible
-// /features/callback-and-voicemail endpoints, their middleware (Twilio signature, Flex token,
-// body limits, one log line per request) and our JSON shapes.
+// Package api is the backend's HTTP edge for the Studio and Flex endpoints of
+// /features/callback-and-voicemail: it reads each request once (body over query, one size limit),
+// authenticates it (Twilio signature, Flex token, media token), calls a thin handler and writes its
+// answer, or its error through the one error table. main mounts everything else on the router.
 package api
 
 import (
@@ -8,6 +9,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -15,118 +17,114 @@ import (
 	"flexcallback"
 )
 
+// Prefix is where the reference's endpoints live; existing Studio flows and Flex configurations
+// call these paths.
+const Prefix = "/features/callback-and-voicemail"
+
+// Paths of our own endpoints that others hand out as URLs (Studio's webhooks, the wait experience's
+// redirects, the demo's scenarios).
+const (
+	CreateCallbackPath = Prefix + "/studio/create-callback"
+	WaitPath           = Prefix + "/studio/wait-experience"
+)
+
 // Config is what the routes need from configuration.
 type Config struct {
 	PublicBaseURL  string   // Twilio signs this URL; media URLs are built on it
 	MaxAttempts    int      // a callback is requeued only while attempts + 1 < MaxAttempts
 	AllowedOrigins []string // Flex origins allowed to call the flex/* endpoints cross-origin
-	// RequestDeadline bounds a Studio or Flex request with all of its Twilio calls (REQUEST_DEADLINE);
-	// 0: 8 s. The media stream has none: it lasts as long as the agent listens.
+	// RequestDeadline bounds a Studio or Flex request with all of its Twilio calls (REQUEST_DEADLINE).
+	// The media stream has none: it lasts as long as the agent listens.
 	RequestDeadline time.Duration
 }
 
-// NewServer returns the backend's handler. waitExperience, panel and extra mounts come from
-// their own packages; extra may add routes (the sandbox's demo desk) and may be nil.
-func NewServer(
-	logger *slog.Logger,
-	cfg Config,
-	tasks flexcallback.TaskRouter,
-	reservations flexcallback.Reservations,
-	voice flexcallback.Voice,
-	create Creator,
-	normalize func(string) (string, error),
-	validSignature SignatureValidator,
-	validateToken TokenValidateFunc,
-	mediaTokens MediaTokens,
-	waitExperience http.Handler,
-	panel http.Handler,
-	static http.Handler,
-	metrics http.Handler,
-	observe func(route, method string, status int, d time.Duration),
-	ready func(context.Context) error,
-	extra func(*mux.Router),
-) http.Handler {
+// Twilio is the one adapter the handlers call (backend/twilio): TaskRouter, reservations, voice,
+// and whether it is reachable with our credentials (/readyz).
+type Twilio interface {
+	flexcallback.TaskRouter
+	flexcallback.Reservations
+	flexcallback.Voice
+	Ready(ctx context.Context) error
+}
+
+// WaitExperience answers one wait-experience request (backend/waitexp): the mode and the merged
+// parameters in, a TwiML document out ("": an empty 200, as the reference answers callbacks).
+type WaitExperience interface {
+	Answer(ctx context.Context, mode string, p url.Values) string
+}
+
+// Deps is what NewServer wires together.
+type Deps struct {
+	Logger         *slog.Logger
+	Config         Config
+	Twilio         Twilio
+	Creator        flexcallback.Creator
+	Wait           WaitExperience
+	Normalize      func(string) (string, error) // a phone number to E.164 (backend/phone)
+	ValidSignature SignatureValidator
+	ValidateToken  TokenValidateFunc
+	MediaTokens    MediaTokens
+	// Observe, if set, is told every request's route, method, status and duration (a metric).
+	Observe func(route, method string, status int, d time.Duration)
+}
+
+// server is one NewServer's dependencies; its methods are the handlers.
+type server struct{ Deps }
+
+// NewServer returns the router with the Studio and Flex routes, /healthz and /readyz, one log
+// line per request for every route (also those main mounts on it), and the error table's answer
+// for unknown paths and methods.
+func NewServer(d Deps) *mux.Router {
+	s := &server{d}
 	r := mux.NewRouter()
-	r.Use(logRequests(logger, observe))
-	params := withParams(logger)
-	within := withDeadline(cfg.RequestDeadline)
-	signed := func(h http.Handler) http.Handler {
-		return within(params(requireTwilioSignature(cfg.PublicBaseURL, validSignature, logger)(h)))
-	}
-	flex := func(h http.Handler) http.Handler {
-		return within(params(requireFlexToken(validateToken, logger)(h)))
-	}
+	r.Use(logRequests(d.Logger, d.Observe))
 	getOrPost := []string{http.MethodGet, http.MethodPost}
+	flexMethods := []string{http.MethodPost, http.MethodOptions}
+	signed, flex, deadline := s.signed, s.flexToken, d.Config.RequestDeadline
 
-	// Compatible paths first: existing Studio flows and Flex configurations call them.
-	studio := r.PathPrefix(basePath + "/studio").Subrouter()
-	studio.Handle("/create-callback", signed(handleCreateCallback(logger, create, voice, normalize))).Methods(getOrPost...)
-	studio.Handle("/wait-experience", signed(waitExperience)).Methods(getOrPost...)
+	r.Handle(CreateCallbackPath, s.endpoint(signed, deadline, s.createCallback)).Methods(getOrPost...)
+	r.Handle(WaitPath, s.endpoint(signed, deadline, s.waitExperience)).Methods(getOrPost...)
 
-	fx := r.PathPrefix(basePath + "/flex").Subrouter()
-	fx.Use(allowOrigins(cfg.AllowedOrigins))
-	fx.Handle("/requeue-callback", flex(handleRequeueCallback(logger, tasks, reservations, create, cfg.MaxAttempts))).Methods(http.MethodPost, http.MethodOptions)
-	fx.Handle("/fetch-voicemail", flex(handleFetchVoicemail(logger, tasks, reservations, voice))).Methods(http.MethodPost, http.MethodOptions)
-	fx.Handle("/voicemail-url", flex(handleVoicemailURL(logger, tasks, reservations, mediaTokens, cfg.PublicBaseURL))).Methods(http.MethodPost, http.MethodOptions)
-	fx.Handle("/delete-voicemail", flex(handleDeleteVoicemail(logger, tasks, reservations, voice))).Methods(http.MethodPost, http.MethodOptions)
-	fx.Handle("/voicemail/{RecordingSid}", handleVoicemailMedia(logger, voice, mediaTokens)).Methods(http.MethodGet, http.MethodHead)
+	fx := r.PathPrefix(Prefix + "/flex").Subrouter()
+	fx.Use(allowOrigins(d.Config.AllowedOrigins))
+	fx.Handle("/requeue-callback", s.endpoint(flex, deadline, s.requeueCallback)).Methods(flexMethods...)
+	fx.Handle("/fetch-voicemail", s.endpoint(flex, deadline, s.fetchVoicemail)).Methods(flexMethods...)
+	fx.Handle("/voicemail-url", s.endpoint(flex, deadline, s.voicemailURL)).Methods(flexMethods...)
+	fx.Handle("/delete-voicemail", s.endpoint(flex, deadline, s.deleteVoicemail())).Methods(flexMethods...)
+	fx.Handle("/voicemail/{RecordingSid}", s.endpoint(s.mediaToken, 0, s.voicemailMedia)).Methods(http.MethodGet, http.MethodHead)
 
-	r.Handle("/healthz", handleHealth()).Methods(http.MethodGet, http.MethodHead)
-	r.Handle("/readyz", handleReady(logger, ready)).Methods(http.MethodGet, http.MethodHead)
-	r.Handle("/metrics", metrics).Methods(http.MethodGet)
+	r.Handle("/healthz", s.endpoint(nil, 0, health)).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/readyz", http.HandlerFunc(s.ready)).Methods(http.MethodGet, http.MethodHead)
 
-	r.PathPrefix("/panel/").Handler(panel)
-	r.PathPrefix("/web/").Handler(http.StripPrefix("/web/", static))
-	if extra != nil {
-		extra(r)
-	}
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		writeError(req.Context(), w, logger, flexcallback.Errorf(flexcallback.ErrNotFound, "no such path"))
+		WriteError(req.Context(), w, d.Logger, flexcallback.Errorf(flexcallback.ErrNotFound, "no such path"))
 	})
 	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		encode(w, http.StatusMethodNotAllowed, map[string]any{"success": false, "message": "method not allowed", "code": "method_not_allowed"})
+		WriteError(req.Context(), w, d.Logger, flexcallback.Errorf(flexcallback.ErrMethod, "method not allowed"))
 	})
 	return r
 }
 
-// withDeadline gives a request one deadline for all of its Twilio calls: each call's own deadline
-// and its retries nest inside it, so three slow calls cannot add up to three deadlines.
-func withDeadline(d time.Duration) func(http.Handler) http.Handler {
-	if d <= 0 {
-		d = 8 * time.Second
-	}
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			ctx, cancel := context.WithTimeout(r.Context(), d)
-			defer cancel()
-			next.ServeHTTP(w, r.WithContext(ctx))
-		})
-	}
+func health(context.Context, *Request) (Response, error) {
+	return Response{JSON: map[string]string{"status": "ok"}}, nil
 }
 
-func handleHealth() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		encode(w, http.StatusOK, map[string]string{"status": "ok"})
-	})
-}
-
-// handleReady answers 200 while Twilio (or the sandbox) answers and accepts our credentials; a
-// load balancer takes the replica out of rotation otherwise.
-func handleReady(logger *slog.Logger, ready func(context.Context) error) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
-		defer cancel()
-		err := ready(ctx)
-		if e, ok := flexcallback.AsError(err); ok && errors.Is(err, flexcallback.ErrUpstreamAuth) {
-			// Already logged loudly by the Twilio client; the body names the service and settings.
-			encode(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "code": "upstream_auth", "reason": e.Message})
-			return
-		}
-		if err != nil {
-			logger.WarnContext(ctx, "not ready", "err", err)
-			encode(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "Twilio is not reachable"})
-			return
-		}
-		encode(w, http.StatusOK, map[string]string{"status": "ready"})
-	})
+// ready answers 200 while Twilio (or the sandbox) answers and accepts our credentials; a load
+// balancer takes the replica out of rotation otherwise. Its 503 is a probe's status document
+// ({"status":"unavailable"}), not an error of the table: probes and dashboards read "status".
+func (s *server) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	err := s.Twilio.Ready(ctx)
+	if e, ok := flexcallback.AsError(err); ok && errors.Is(err, flexcallback.ErrUpstreamAuth) {
+		// Already logged loudly by the Twilio client; the body names the service and settings.
+		encode(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "code": "upstream_auth", "reason": e.Message})
+		return
+	}
+	if err != nil {
+		s.Logger.WarnContext(ctx, "not ready", "err", err)
+		encode(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "Twilio is not reachable"})
+		return
+	}
+	encode(w, http.StatusOK, map[string]string{"status": "ready"})
 }

@@ -8,9 +8,6 @@ package demo
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha1"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -22,6 +19,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"flexcallback/backend/sandbox"
 )
 
 // Config is what the desk needs to reach the sandbox and the backend.
@@ -32,10 +31,10 @@ type Config struct {
 	AuthToken           string
 	CallbackWorkflowSid string
 	PublicBaseURL       string // the backend, as Twilio reaches it
+	CreateCallbackURL   string // Studio's create-callback webhook, under PublicBaseURL
+	WaitURL             string // Send to Flex's waitUrl, under PublicBaseURL
 	Logger              *slog.Logger
 }
-
-const waitPath = "/features/callback-and-voicemail/studio/wait-experience"
 
 // New returns the handler of every path under /demo/.
 func New(cfg Config) (http.Handler, error) {
@@ -95,13 +94,13 @@ func (d *desk) ivrCallback(ctx context.Context, caller string) error {
 		"numberToCall": {caller}, "numberToCallFrom": {"+14155550100"},
 		"flexFlowSid": {"FW00000000000000000000000000000001"},
 	}
-	u := d.cfg.PublicBaseURL + "/features/callback-and-voicemail/studio/create-callback"
+	u := d.cfg.CreateCallbackURL
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, strings.NewReader(form.Encode()))
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("X-Twilio-Signature", sign(d.cfg.AuthToken, u, form))
+	req.Header.Set("X-Twilio-Signature", sandbox.Signature(d.cfg.AuthToken, u, form))
 	resp, err := d.hc.Do(req)
 	if err != nil {
 		return err
@@ -123,7 +122,7 @@ func (d *desk) inQueue(ctx context.Context, caller string, voicemail bool) error
 	attrs := fmt.Sprintf(`{"type":"inbound","name":%q,"conversations":{"hang_up_by":"Customer"}}`, caller)
 	err := d.admin(ctx, "POST", "/_sandbox/calls", map[string]any{
 		"from": caller, "to": "+14155550100",
-		"enqueue": map[string]any{"workflowSid": d.cfg.CallbackWorkflowSid, "waitUrl": d.cfg.PublicBaseURL + waitPath, "attributes": attrs},
+		"enqueue": map[string]any{"workflowSid": d.cfg.CallbackWorkflowSid, "waitUrl": d.cfg.WaitURL, "attributes": attrs},
 	}, &call)
 	if err != nil {
 		return err
@@ -211,26 +210,6 @@ func (d *desk) admin(ctx context.Context, method, path string, in, out any) erro
 		return json.Unmarshal(b, out)
 	}
 	return nil
-}
-
-// sign computes X-Twilio-Signature as Twilio does for a POST: HMAC-SHA1 over the URL and the
-// sorted form parameters.
-func sign(authToken, u string, form url.Values) string {
-	keys := make([]string, 0, len(form))
-	for k := range form {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	var b strings.Builder
-	b.WriteString(u)
-	for _, k := range keys {
-		for _, v := range form[k] {
-			b.WriteString(k + v)
-		}
-	}
-	mac := hmac.New(sha1.New, []byte(authToken))
-	mac.Write([]byte(b.String()))
-	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -21,6 +21,8 @@ type Config struct {
 	RealClock bool
 	// HTTPClient sends webhooks to the backend; nil: a client with a 10 s timeout.
 	HTTPClient *http.Client
+	// AuthToken is the account's auth token (it signs webhooks); "": a random one.
+	AuthToken string
 }
 
 // Info is what GET /_sandbox/ returns: the fixed world of the sandbox.
@@ -97,14 +99,29 @@ func New(cfg Config) *Sandbox {
 		stop:      make(chan struct{}),
 	}
 	s.cond = sync.NewCond(&s.mu)
-	secret := make([]byte, 16)
-	_, _ = crand.Read(secret) // never fails (crypto/rand's contract since Go 1.24)
-	s.w = newWorld(now, hex.EncodeToString(secret))
+	token := cfg.AuthToken
+	if token == "" {
+		token = NewAuthToken()
+	}
+	s.w = newWorld(now, token)
 	if s.realClock {
 		s.ticks.Add(1)
 		go s.tick()
 	}
 	return s
+}
+
+// NewAuthToken returns a random auth token for a sandbox.
+func NewAuthToken() string {
+	secret := make([]byte, 16)
+	_, _ = crand.Read(secret) // never fails (crypto/rand's contract since Go 1.24)
+	return hex.EncodeToString(secret)
+}
+
+// World is the fixed world of every sandbox made with authToken: its SIDs are the same in every
+// sandbox, so configuration can name them before the sandbox starts.
+func World(authToken string) Info {
+	return newWorld(time.Time{}, authToken).info()
 }
 
 // Info returns the fixed world: credentials and SIDs.

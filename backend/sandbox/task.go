@@ -142,12 +142,31 @@ func (s *Sandbox) handleCreateTask(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, s.taskView(t))
 }
 
+// pathTask is the task the path names, or nil after answering 404 (its resource path after prefix).
+// The caller holds s.mu.
+func (s *Sandbox) pathTask(w http.ResponseWriter, r *http.Request, prefix string) *task {
+	t := s.w.tasks[r.PathValue("task")]
+	if t == nil {
+		notFound(w, prefix+"/Tasks/"+r.PathValue("task"))
+	}
+	return t
+}
+
+// matchedTask is pathTask for a change: nil after answering 412 when If-Match names another ETag.
+func (s *Sandbox) matchedTask(w http.ResponseWriter, r *http.Request) *task {
+	t := s.pathTask(w, r, "")
+	if m := r.Header.Get("If-Match"); t != nil && m != "" && strings.Trim(m, `"`) != etag(t) {
+		writeError(w, http.StatusPreconditionFailed, 20001, "ETag mismatch: the task was modified")
+		return nil
+	}
+	return t
+}
+
 func (s *Sandbox) handleFetchTask(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t := s.w.tasks[r.PathValue("task")]
+	t := s.pathTask(w, r, "/Workspaces/"+r.PathValue("ws"))
 	if t == nil {
-		notFound(w, "/Workspaces/"+r.PathValue("ws")+"/Tasks/"+r.PathValue("task"))
 		return
 	}
 	w.Header().Set("ETag", etag(t))
@@ -157,13 +176,8 @@ func (s *Sandbox) handleFetchTask(w http.ResponseWriter, r *http.Request) {
 func (s *Sandbox) handleDeleteTask(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t := s.w.tasks[r.PathValue("task")]
+	t := s.matchedTask(w, r)
 	if t == nil {
-		notFound(w, "/Tasks/"+r.PathValue("task"))
-		return
-	}
-	if m := r.Header.Get("If-Match"); m != "" && strings.Trim(m, `"`) != etag(t) {
-		writeError(w, http.StatusPreconditionFailed, 20001, "ETag mismatch: the task was modified")
 		return
 	}
 	s.endReservations(t, "canceled")
@@ -176,13 +190,8 @@ func (s *Sandbox) handleDeleteTask(w http.ResponseWriter, r *http.Request) {
 func (s *Sandbox) handleUpdateTask(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t := s.w.tasks[r.PathValue("task")]
+	t := s.matchedTask(w, r)
 	if t == nil {
-		notFound(w, "/Tasks/"+r.PathValue("task"))
-		return
-	}
-	if m := r.Header.Get("If-Match"); m != "" && strings.Trim(m, `"`) != etag(t) {
-		writeError(w, http.StatusPreconditionFailed, 20001, "ETag mismatch: the task was modified")
 		return
 	}
 	if v, ok := r.PostForm["Attributes"]; ok {

@@ -23,8 +23,10 @@ type delivery struct {
 	sig    string
 }
 
-// signature is Twilio's X-Twilio-Signature: base64(HMAC-SHA1(authToken, url + sorted k+v)).
-func signature(authToken, u string, form url.Values) string {
+// Signature is Twilio's X-Twilio-Signature: base64(HMAC-SHA1(authToken, url + sorted k+v)), with
+// form nil for a GET or a JSON body. The sandbox signs its webhooks with it; the demo (which plays
+// Studio) and the tests sign theirs with it too, so there is one implementation to trust.
+func Signature(authToken, u string, form url.Values) string {
 	var b strings.Builder
 	b.WriteString(u)
 	keys := make([]string, 0, len(form))
@@ -101,10 +103,10 @@ func (s *Sandbox) newDelivery(c *call, method, u string, params url.Values) (*de
 			pu.RawQuery += enc
 		}
 		d.url = pu.String()
-		d.sig = signature(s.w.authToken, d.url, nil)
+		d.sig = Signature(s.w.authToken, d.url, nil)
 	} else {
 		d.url, d.form = u, params
-		d.sig = signature(s.w.authToken, d.url, params)
+		d.sig = Signature(s.w.authToken, d.url, params)
 	}
 	return d, nil
 }

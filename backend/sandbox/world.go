@@ -186,54 +186,34 @@ func (w *world) info() Info {
 }
 
 func (w *world) workflowBySid(sid string) *workflow {
-	for _, wf := range w.workflows {
-		if wf.sid == sid {
-			return wf
-		}
-	}
-	return nil
+	return find(w.workflows, func(wf *workflow) bool { return wf.sid == sid })
 }
 
 func (w *world) channelByName(name string) *taskChannel {
-	for _, c := range w.channels {
-		if c.unique == name || c.sid == name {
-			return c
-		}
-	}
-	return nil
+	return find(w.channels, func(c *taskChannel) bool { return c.unique == name || c.sid == name })
 }
 
 func (w *world) workerBySidOrName(id string) *worker {
-	for _, wk := range w.workers {
-		if wk.sid == id || wk.name == id {
-			return wk
-		}
-	}
-	return nil
+	return find(w.workers, func(wk *worker) bool { return wk.sid == id || wk.name == id })
 }
 
 func (w *world) activityBySid(sid string) *activity {
-	for _, a := range w.activities {
-		if a.sid == sid {
-			return a
-		}
-	}
-	return nil
+	return find(w.activities, func(a *activity) bool { return a.sid == sid })
 }
 
 func (w *world) queueForWorkflow(wf *workflow) *queue {
-	for _, q := range w.queues {
-		if q.workflow == wf {
-			return q
-		}
-	}
-	return nil
+	return find(w.queues, func(q *queue) bool { return q.workflow == wf })
 }
 
 func (w *world) queueBySid(sid string) *queue {
-	for _, q := range w.queues {
-		if q.sid == sid {
-			return q
+	return find(w.queues, func(q *queue) bool { return q.sid == sid })
+}
+
+// find returns the first of xs that matches, or nil.
+func find[T any](xs []*T, match func(*T) bool) *T {
+	for _, x := range xs {
+		if match(x) {
+			return x
 		}
 	}
 	return nil

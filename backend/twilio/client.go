@@ -27,7 +27,7 @@ import (
 	"flexcallback"
 )
 
-// Config configures a Client. Zero values get the defaults named on each field.
+// Config configures a Client. Retry has no defaults here: backend/config.go decides it.
 type Config struct {
 	AccountSid string // TWILIO_ACCOUNT_SID; required
 	AuthToken  string // TWILIO_AUTH_TOKEN; required unless APIKey and APISecret are set
@@ -53,10 +53,10 @@ type Config struct {
 
 // RetryPolicy bounds how Twilio calls are retried (see retry.go for what is retried).
 type RetryPolicy struct {
-	Limit      int           // retries after the first try (TWILIO_SERVICE_RETRY_LIMIT); 0: 3; negative: none
-	MinBackoff time.Duration // TWILIO_SERVICE_MIN_BACKOFF (ms in env); default 100 ms
-	MaxBackoff time.Duration // TWILIO_SERVICE_MAX_BACKOFF (ms in env); the cap; default 2 s
-	Deadline   time.Duration // overall per operation, retries and waits included; default 8 s
+	Limit      int           // retries after the first try (TWILIO_SERVICE_RETRY_LIMIT); 0: none
+	MinBackoff time.Duration // TWILIO_SERVICE_MIN_BACKOFF; above 0
+	MaxBackoff time.Duration // TWILIO_SERVICE_MAX_BACKOFF: the cap; at least MinBackoff
+	Deadline   time.Duration // overall per operation, retries and waits included (REQUEST_DEADLINE)
 }
 
 // Observer is told about every attempt and retry, for metrics.
@@ -130,29 +130,15 @@ func New(cfg Config) (*Client, error) {
 		}
 		region = ""
 	}
+	if r := cfg.Retry; r.Limit < 0 || r.MinBackoff <= 0 || r.MaxBackoff < r.MinBackoff || r.Deadline <= 0 {
+		// The configuration decides the policy (backend/config.go); a zero value is a wiring mistake.
+		problems = append(problems, fmt.Sprintf("retry policy %+v needs Limit >= 0, 0 < MinBackoff <= MaxBackoff and a Deadline", r))
+	}
 	if len(problems) > 0 {
 		return nil, flexcallback.Errorf(flexcallback.ErrInvalid, "twilio config: %s", strings.Join(problems, "; "))
 	}
 
 	r := cfg.Retry
-	switch {
-	case r.Limit == 0:
-		r.Limit = 3
-	case r.Limit < 0:
-		r.Limit = 0
-	}
-	if r.MinBackoff <= 0 {
-		r.MinBackoff = 100 * time.Millisecond
-	}
-	if r.MaxBackoff <= 0 {
-		r.MaxBackoff = 2 * time.Second
-	}
-	if r.MaxBackoff < r.MinBackoff {
-		r.MinBackoff, r.MaxBackoff = r.MaxBackoff, r.MinBackoff
-	}
-	if r.Deadline <= 0 {
-		r.Deadline = 8 * time.Second
-	}
 	timeout := cfg.Timeout
 	if timeout <= 0 {
 		timeout = 10 * time.Second

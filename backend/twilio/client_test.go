@@ -40,7 +40,7 @@ func TestRegionOnlyWithoutAPIBase(t *testing.T) {
 		{"ie1", "http://127.0.0.1:9", "127.0.0.1:9"},
 	} {
 		rt := &hostRecorder{}
-		c, err := New(Config{AccountSid: testAccount, AuthToken: testToken, WorkspaceSid: testWorkspace,
+		c, err := New(Config{AccountSid: testAccount, AuthToken: testToken, WorkspaceSid: testWorkspace, Retry: testRetry,
 			Region: tc.region, APIBase: tc.apiBase, HTTPClient: &http.Client{Transport: rt}})
 		if err != nil {
 			t.Fatal(err)

@@ -105,7 +105,7 @@ func TestRecordingMediaHeaderDeadline(t *testing.T) {
 	})
 	c, _ := newTestClient(t, wr, func(cfg *Config) {
 		cfg.Timeout = 100 * time.Millisecond
-		cfg.Retry.Limit = -1
+		cfg.Retry.Limit = 0
 	})
 	start := time.Now()
 	_, err := c.RecordingMedia(context.Background(), testRecording, "")

@@ -218,7 +218,7 @@ func TestOverallDeadline(t *testing.T) {
 	})
 	c, _ := newTestClient(t, wr, func(cfg *Config) {
 		cfg.Timeout = 100 * time.Millisecond
-		cfg.Retry = RetryPolicy{Limit: 1000, Deadline: 350 * time.Millisecond}
+		cfg.Retry = RetryPolicy{Limit: 1000, MinBackoff: 100 * time.Millisecond, MaxBackoff: 2 * time.Second, Deadline: 350 * time.Millisecond}
 	})
 	c.sleep = sleepCtx // real waits, bounded by the deadline
 	start := time.Now()
@@ -288,21 +288,27 @@ func TestBackoffGrowsWithFullJitterAndCap(t *testing.T) {
 	}
 }
 
-func TestNewDefaultsAndErrors(t *testing.T) {
-	c, err := New(Config{AccountSid: "AC1", AuthToken: "tok", WorkspaceSid: "WS1"})
+// testRetry is backend/config.go's default policy.
+var testRetry = RetryPolicy{Limit: 3, MinBackoff: 100 * time.Millisecond, MaxBackoff: 2 * time.Second, Deadline: 8 * time.Second}
+
+// TestNewErrors: New takes the policy it is given, adds no defaults, and refuses what it cannot use.
+func TestNewErrors(t *testing.T) {
+	c, err := New(Config{AccountSid: "AC1", AuthToken: "tok", WorkspaceSid: "WS1", Retry: testRetry})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.retry != (RetryPolicy{Limit: 3, MinBackoff: 100 * time.Millisecond, MaxBackoff: 2 * time.Second, Deadline: 8 * time.Second}) || c.timeout != 10*time.Second {
-		t.Errorf("defaults = %+v, timeout %v", c.retry, c.timeout)
+	if c.retry != testRetry {
+		t.Errorf("retry = %+v, want %+v", c.retry, testRetry)
 	}
 	for _, cfg := range []Config{
-		{AuthToken: "tok", WorkspaceSid: "WS1"},
-		{AccountSid: "AC1", WorkspaceSid: "WS1"},
-		{AccountSid: "AC1", AuthToken: "tok"},
-		{AccountSid: "AC1", WorkspaceSid: "WS1", APIKey: "SK1"},
-		{AccountSid: "AC1", AuthToken: "to-ken", WorkspaceSid: "WS1"},
-		{AccountSid: "AC1", AuthToken: "tok", WorkspaceSid: "WS1", APIBase: "localhost:8081"},
+		{AuthToken: "tok", WorkspaceSid: "WS1", Retry: testRetry},
+		{AccountSid: "AC1", WorkspaceSid: "WS1", Retry: testRetry},
+		{AccountSid: "AC1", AuthToken: "tok", Retry: testRetry},
+		{AccountSid: "AC1", WorkspaceSid: "WS1", APIKey: "SK1", Retry: testRetry},
+		{AccountSid: "AC1", AuthToken: "to-ken", WorkspaceSid: "WS1", Retry: testRetry},
+		{AccountSid: "AC1", AuthToken: "tok", WorkspaceSid: "WS1", APIBase: "localhost:8081", Retry: testRetry},
+		{AccountSid: "AC1", AuthToken: "tok", WorkspaceSid: "WS1"}, // no retry policy
+		{AccountSid: "AC1", AuthToken: "tok", WorkspaceSid: "WS1", Retry: RetryPolicy{Limit: -1, MinBackoff: 1, MaxBackoff: 1, Deadline: 1}},
 	} {
 		if _, err := New(cfg); !errors.Is(err, flexcallback.ErrInvalid) {
 			t.Errorf("New(%+v) = %v, want ErrInvalid", cfg, err)

@@ -48,7 +48,7 @@ func (e *env) client(apiBase string, mod func(*twilio.Config)) *twilio.Client {
 	cfg := twilio.Config{
 		AccountSid: e.in.AccountSid, AuthToken: e.in.AuthToken, WorkspaceSid: e.in.WorkspaceSid,
 		APIBase: apiBase, Logger: testLogger(e.t),
-		Retry:   twilio.RetryPolicy{MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, Deadline: 5 * time.Second},
+		Retry:   twilio.RetryPolicy{Limit: 3, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, Deadline: 5 * time.Second},
 		Timeout: 3 * time.Second,
 	}
 	if mod != nil {

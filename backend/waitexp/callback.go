@@ -2,9 +2,8 @@ package waitexp
 
 import (
 	"context"
+	"log/slog"
 	"strings"
-
-	"github.com/twilio/twilio-go/twiml"
 
 	"flexcallback"
 	"flexcallback/backend/phone"
@@ -18,39 +17,39 @@ const (
 
 // callbackOrVoicemail follows the menu: 1 is a callback, 2 a voicemail. When only voicemail can
 // be offered, its menu said "press 1", so 1 means voicemail there.
-func (t *turn) callbackOrVoicemail(ctx context.Context) []twiml.Element {
+func (t *turn) callbackOrVoicemail(ctx context.Context) []verb {
 	o := t.offer()
 	d := t.p.get("Digits")
 	switch {
 	case t.s.taskSid == "":
-		return []twiml.Element{redirect(t.loopURL(t.s))}
+		return []verb{redirect(t.loopURL(t.s))}
 	case d == "1" && o.callback:
 		return t.offerCallback(o)
 	case (d == "2" || d == "1") && o.voicemail:
 		return t.startVoicemail(ctx)
 	}
-	return []twiml.Element{redirect(t.loopURL(t.s))}
+	return []verb{redirect(t.loopURL(t.s))}
 }
 
 // offerCallback asks which number to call back, skipping what cannot be offered: the caller's
 // own number when it is not dialable (B6), another number when that option is off.
-func (t *turn) offerCallback(o offer) []twiml.Element {
+func (t *turn) offerCallback(o offer) []verb {
 	switch {
 	case o.sameNumber != "" && t.opts.AllowAlternateNumber:
-		return []twiml.Element{
+		return []verb{
 			gather(t.url(modeCallbackChoice, t.s), 5, 1, "", t.v.say(keyCallbackChoice)),
 			redirect(t.loopURL(t.s)),
 		}
 	case o.sameNumber != "":
-		return []twiml.Element{redirect(t.url(modeSubmitCallback, t.s, pTo, o.sameNumber))}
+		return []verb{redirect(t.url(modeSubmitCallback, t.s, pTo, o.sameNumber))}
 	case t.opts.AllowAlternateNumber:
 		return t.askNumber()
 	}
-	return []twiml.Element{redirect(t.loopURL(t.s))}
+	return []verb{redirect(t.loopURL(t.s))}
 }
 
 // askNumber asks for the number to call back; with no entry the caller goes back to the music.
-func (t *turn) askNumber(before ...twiml.Element) []twiml.Element {
+func (t *turn) askNumber(before ...verb) []verb {
 	return append(before,
 		gather(t.url(modeOtherNumberOption, t.s), 10, 0, "#", t.v.say(keyCallbackForOtherNumber)),
 		redirect(t.loopURL(t.s)),
@@ -58,36 +57,33 @@ func (t *turn) askNumber(before ...twiml.Element) []twiml.Element {
 }
 
 // callbackChoice follows "1 for this number, 2 for another".
-func (t *turn) callbackChoice() []twiml.Element {
+func (t *turn) callbackChoice(context.Context) []verb {
 	o := t.offer()
 	switch d := t.p.get("Digits"); {
 	case d == "1" && o.sameNumber != "":
-		return []twiml.Element{redirect(t.url(modeSubmitCallback, t.s, pTo, o.sameNumber))}
+		return []verb{redirect(t.url(modeSubmitCallback, t.s, pTo, o.sameNumber))}
 	case (d == "2" || d == "1") && t.opts.AllowAlternateNumber:
 		return t.askNumber()
 	}
-	return []twiml.Element{redirect(t.loopURL(t.s))}
+	return []verb{redirect(t.loopURL(t.s))}
 }
 
 // otherNumberOption reads back the number entered, normalised to E.164 (B6), and asks to
 // confirm it. A number we cannot call is asked for again.
-func (t *turn) otherNumberOption() []twiml.Element {
+func (t *turn) otherNumberOption(context.Context) []verb {
 	n, ok := t.normalize(t.p.get("Digits"))
 	if !ok {
 		return t.askNumber(t.v.say(keyInvalidNumber))
 	}
-	confirm := t.v.say(keyOtherNumberConfirm1)
-	confirm.Message = strings.TrimRight(confirm.Message, " ") + " "
-	confirm.InnerElements = []twiml.Element{sayAs{text: n, interpretAs: "telephone"}}
-	return []twiml.Element{
-		confirm,
+	return []verb{
+		t.v.sayNumber(keyOtherNumberConfirm1, n),
 		gather(t.url(modeOtherNumberConfirm, t.s, pUpdatedPhoneNumber, n), 15, 1, "#", t.v.say(keyOtherNumberConfirm2)),
 		redirect(t.loopURL(t.s)),
 	}
 }
 
 // otherNumberConfirm follows "1 to confirm, 2 to re-enter".
-func (t *turn) otherNumberConfirm() []twiml.Element {
+func (t *turn) otherNumberConfirm(context.Context) []verb {
 	if t.p.get("Digits") != "1" {
 		return t.askNumber()
 	}
@@ -96,7 +92,7 @@ func (t *turn) otherNumberConfirm() []twiml.Element {
 	if !ok {
 		return t.askNumber(t.v.say(keyInvalidNumber))
 	}
-	return []twiml.Element{redirect(t.url(modeSubmitCallback, t.s, pTo, n))}
+	return []verb{redirect(t.url(modeSubmitCallback, t.s, pTo, n))}
 }
 
 // normalize returns raw as a dialable E.164 number.
@@ -111,8 +107,8 @@ func (t *turn) normalize(raw string) (string, bool) {
 
 // submitCallback creates the callback, then cancels the call task, then confirms (B8). If the
 // create fails the caller hears an apology and stays queued with the call task untouched.
-func (t *turn) submitCallback(ctx context.Context) []twiml.Element {
-	sorry := []twiml.Element{t.v.say(keyProcessingError), redirect(t.loopURL(t.s))}
+func (t *turn) submitCallback(ctx context.Context) []verb {
+	sorry := []verb{t.v.say(keyProcessingError), redirect(t.loopURL(t.s))}
 	if t.s.taskSid == "" {
 		t.log.WarnContext(ctx, "submit-callback without a call task")
 		return sorry
@@ -122,18 +118,12 @@ func (t *turn) submitCallback(ctx context.Context) []twiml.Element {
 		if t.opts.AllowAlternateNumber {
 			return t.askNumber(t.v.say(keyInvalidNumber))
 		}
-		return []twiml.Element{t.v.say(keyInvalidNumber), redirect(t.loopURL(t.s))}
+		return []verb{t.v.say(keyInvalidNumber), redirect(t.loopURL(t.s))}
 	}
 	log := t.log.With("task_sid", t.s.taskSid, "to", phone.Mask(to))
-	task, found, err := t.callTask(ctx)
-	if err != nil {
-		log.ErrorContext(ctx, "fetch call task", "err", err)
-		return sorry
-	}
-	if found && connecting(task) {
-		// An agent took the call meanwhile: it is about to be bridged.
-		log.InfoContext(ctx, "call task already assigned; no callback", "status", task.Status)
-		return []twiml.Element{redirect(t.loopURL(t.s))}
+	task, found, answer := t.choiceTask(ctx, log, "callback")
+	if answer != nil {
+		return answer
 	}
 	r := flexcallback.Request{
 		NumberToCall:     to,
@@ -156,7 +146,23 @@ func (t *turn) submitCallback(ctx context.Context) []twiml.Element {
 			log.InfoContext(ctx, "call task canceled", "outcome", res)
 		}
 	}
-	return []twiml.Element{t.v.say(keyCallbackSubmitted), &twiml.VoiceHangup{}}
+	return []verb{t.v.say(keyCallbackSubmitted), hangup()}
+}
+
+// choiceTask fetches the call's task for the caller's choice (a callback, a voicemail). answer,
+// when not nil, is what to answer instead: an apology when the fetch failed, the hold music when
+// an agent took the call meanwhile (it is about to be bridged).
+func (t *turn) choiceTask(ctx context.Context, log *slog.Logger, choice string) (task flexcallback.Task, found bool, answer []verb) {
+	task, found, err := t.callTask(ctx)
+	if err != nil {
+		log.ErrorContext(ctx, "fetch call task", "err", err)
+		return task, false, []verb{t.v.say(keyProcessingError), redirect(t.loopURL(t.s))}
+	}
+	if found && connecting(task) {
+		log.InfoContext(ctx, "call task already assigned; no "+choice, "status", task.Status)
+		return task, false, []verb{redirect(t.loopURL(t.s))}
+	}
+	return task, found, nil
 }
 
 // callTask fetches the call's task. A task that no longer exists is found false, not an error:

@@ -19,7 +19,7 @@ func (en *env) menu() string {
 }
 
 func TestSameNumberCallbackJourney(t *testing.T) {
-	en := newEnv(t, DefaultOptions())
+	en := newEnv(t, testOptions())
 	task := en.addCallTask()
 
 	choice := en.do(en.menu(), "Digits", "1")
@@ -72,7 +72,7 @@ func TestSameNumberCallbackJourney(t *testing.T) {
 }
 
 func TestRetainOptionsOff(t *testing.T) {
-	opts := DefaultOptions()
+	opts := testOptions()
 	opts.RetainRouting, opts.RetainPlaceInQueue = false, false
 	en := newEnv(t, opts)
 	en.addCallTask()
@@ -84,7 +84,7 @@ func TestRetainOptionsOff(t *testing.T) {
 }
 
 func TestCreateFailureKeepsCallerQueued(t *testing.T) {
-	en := newEnv(t, DefaultOptions())
+	en := newEnv(t, testOptions())
 	en.addCallTask()
 	en.creator.err = kindErr(flexcallback.ErrUnavailable)
 	r := en.do(mode(modeSubmitCallback, "CallSid", callSid, "enqueuedTaskSid", taskSid, "to", caller))
@@ -103,7 +103,7 @@ func TestCreateFailureKeepsCallerQueued(t *testing.T) {
 }
 
 func TestCancelFailureAfterCreateStillConfirms(t *testing.T) {
-	en := newEnv(t, DefaultOptions())
+	en := newEnv(t, testOptions())
 	en.addCallTask()
 	en.tasks.updateErr = kindErr(flexcallback.ErrUnavailable)
 	r := en.do(mode(modeSubmitCallback, "CallSid", callSid, "enqueuedTaskSid", taskSid, "to", caller))
@@ -113,7 +113,7 @@ func TestCancelFailureAfterCreateStillConfirms(t *testing.T) {
 }
 
 func TestCancelRetriesOnETagMismatch(t *testing.T) {
-	en := newEnv(t, DefaultOptions())
+	en := newEnv(t, testOptions())
 	en.addCallTask()
 	en.tasks.raceUpdates = 1
 	en.do(mode(modeSubmitCallback, "CallSid", callSid, "enqueuedTaskSid", taskSid, "to", caller))
@@ -126,7 +126,7 @@ func TestCancelRetriesOnETagMismatch(t *testing.T) {
 }
 
 func TestDoublePressMakesOneTask(t *testing.T) {
-	en := newEnv(t, DefaultOptions())
+	en := newEnv(t, testOptions())
 	en.addCallTask()
 	u := mode(modeSubmitCallback, "CallSid", callSid, "enqueuedTaskSid", taskSid, "to", caller)
 	for i := 0; i < 2; i++ {
@@ -143,7 +143,7 @@ func TestDoublePressMakesOneTask(t *testing.T) {
 }
 
 func TestAssignedTaskGetsNoCallback(t *testing.T) {
-	en := newEnv(t, DefaultOptions())
+	en := newEnv(t, testOptions())
 	task := en.addCallTask()
 	task.Status = flexcallback.StatusAssigned
 	en.tasks.put(task)
@@ -154,7 +154,7 @@ func TestAssignedTaskGetsNoCallback(t *testing.T) {
 }
 
 func TestAlternateNumber(t *testing.T) {
-	en := newEnv(t, DefaultOptions())
+	en := newEnv(t, testOptions())
 	en.addCallTask()
 	ask := en.do(mode(modeCallbackChoice, "CallSid", callSid, "enqueuedTaskSid", taskSid), "Digits", "2")
 	g := ask.must("Gather")
@@ -195,7 +195,7 @@ func TestAlternateNumber(t *testing.T) {
 func TestCallerNotDialable(t *testing.T) {
 	for _, c := range []string{"anonymous", "sip:alice@example.com", "client:bob", "266696687"} {
 		t.Run(c, func(t *testing.T) {
-			en := newEnv(t, DefaultOptions())
+			en := newEnv(t, testOptions())
 			en.form.Set("Caller", c)
 			en.form.Set("From", c)
 			en.addCallTask()
@@ -215,7 +215,7 @@ func TestCallerNotDialable(t *testing.T) {
 }
 
 func TestNoAlternateNumberGoesStraightToSubmit(t *testing.T) {
-	opts := DefaultOptions()
+	opts := testOptions()
 	opts.AllowAlternateNumber = false
 	en := newEnv(t, opts)
 	en.addCallTask()

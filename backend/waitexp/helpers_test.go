@@ -2,10 +2,7 @@ package waitexp
 
 import (
 	"encoding/xml"
-	"io"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -16,7 +13,7 @@ import (
 
 const (
 	baseURL  = "https://cb.example.com"
-	endpoint = baseURL + basePath
+	endpoint = baseURL + "/features/callback-and-voicemail/studio/wait-experience"
 	callSid  = "CA00000000000000000000000000000001"
 	taskSid  = "WT00000000000000000000000000000001"
 	wfSid    = "WW00000000000000000000000000000001"
@@ -50,12 +47,29 @@ func newEnv(t *testing.T, opts Options) *env {
 			"Called": {called}, "To": {called},
 		},
 	}
-	e, err := New(opts, baseURL+"/", en.tasks, en.voice, en.creator, testLogger(t), func() time.Time { return t0 })
+	e, err := New(opts, en.tasks, en.voice, en.creator, testLogger(t), func() time.Time { return t0 })
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
 	en.e = e
 	return en
+}
+
+// testOptions are the reference's options (spec §3.2) with our defaults, as config.go sets them.
+func testOptions() Options {
+	return Options{
+		RetainPlaceInQueue:   true,
+		RetainRouting:        true,
+		AllowAlternateNumber: true,
+		AllowVoicemail:       true,
+		Endpoint:             endpoint,
+		HoldMusicURL:         baseURL + "/web/hold-music.mp3",
+		Language:             DefaultLanguage,
+		MaxRecordAttempts:    2,
+		MaxRecordLength:      120,
+		LookupPasses:         5,
+		Region:               "US",
+	}
 }
 
 // addCallTask puts the call's task in the fake TaskRouter, as Flex's Enqueue would.
@@ -87,18 +101,15 @@ func (en *env) do(rawURL string, extra ...string) reply {
 	for i := 0; i+1 < len(extra); i += 2 {
 		form.Set(extra[i], extra[i+1])
 	}
-	req := httptest.NewRequest(http.MethodPost, "/features/callback-and-voicemail/studio/wait-experience?"+u.RawQuery,
-		strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	rec := httptest.NewRecorder()
-	en.e.ServeHTTP(rec, req)
-	body, _ := io.ReadAll(rec.Body)
-	r := reply{t: en.t, status: rec.Code, body: string(body)}
-	if rec.Code != http.StatusOK {
-		en.t.Fatalf("%s: status %d, want 200", rawURL, rec.Code)
+	// As backend/api merges them: the query, then the body over it.
+	values := u.Query()
+	for k, v := range form {
+		values[k] = v
 	}
+	body := en.e.Answer(en.t.Context(), values.Get("mode"), values)
+	r := reply{t: en.t, body: body}
 	if r.body != "" {
-		if err := xml.Unmarshal(body, &r.doc); err != nil {
+		if err := xml.Unmarshal([]byte(body), &r.doc); err != nil {
 			en.t.Fatalf("%s: bad TwiML: %v\n%s", rawURL, err, body)
 		}
 		checkTwiML(en.t, r.doc)

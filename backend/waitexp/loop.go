@@ -6,13 +6,11 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/twilio/twilio-go/twiml"
-
 	"flexcallback"
 )
 
 // initialize is the first waitUrl request: find the call's task, then start the loop.
-func (t *turn) initialize(ctx context.Context) []twiml.Element {
+func (t *turn) initialize(ctx context.Context) []verb {
 	s := t.s
 	s.skipGreeting = false
 	if s.taskSid == "" {
@@ -25,7 +23,7 @@ func (t *turn) initialize(ctx context.Context) []twiml.Element {
 			s.pass = 1
 		}
 	}
-	return []twiml.Element{redirect(t.url(modeMainWaitLoop, s, pPass, passParam(s)))}
+	return []verb{redirect(t.url(modeMainWaitLoop, s, pPass, passParam(s)))}
 }
 
 func passParam(s state) string {
@@ -62,9 +60,9 @@ func (t *turn) missed() {
 
 // mainLoop is one pass of hold music. The menu is offered only once the call's task is known
 // (B4); until then each pass looks for it again, a bounded number of times.
-func (t *turn) mainLoop(ctx context.Context) []twiml.Element {
+func (t *turn) mainLoop(ctx context.Context) []verb {
 	s := t.s
-	var verbs []twiml.Element
+	var verbs []verb
 	if !s.skipGreeting {
 		verbs = append(verbs, t.v.say(keyInitialGreeting))
 	}
@@ -84,7 +82,7 @@ func (t *turn) mainLoop(ctx context.Context) []twiml.Element {
 		}
 	}
 	o := t.offer()
-	var inner []twiml.Element
+	var inner []verb
 	if s.taskSid != "" && t.opts.AnnouncePosition {
 		inner = append(inner, t.announce(ctx, s, list, listed)...)
 	}
@@ -123,7 +121,7 @@ func (t *turn) unavailableKey() string {
 
 // announce says the caller's position and, when the voice queue knows one, the estimated wait.
 // Failures only skip the announcement.
-func (t *turn) announce(ctx context.Context, s state, list []flexcallback.Task, listed bool) []twiml.Element {
+func (t *turn) announce(ctx context.Context, s state, list []flexcallback.Task, listed bool) []verb {
 	if !listed {
 		if s.workflowSid == "" {
 			s.workflowSid = t.workflow(ctx)
@@ -141,7 +139,7 @@ func (t *turn) announce(ctx context.Context, s state, list []flexcallback.Task, 
 	if !ok {
 		return nil
 	}
-	verbs := []twiml.Element{t.v.say(keyPositionInQueue, "{position}", strconv.Itoa(n))}
+	verbs := []verb{t.v.say(keyPositionInQueue, "{position}", strconv.Itoa(n))}
 	qs := t.p.get("QueueSid")
 	if qs == "" {
 		return verbs
@@ -159,10 +157,10 @@ func (t *turn) announce(ctx context.Context, s state, list []flexcallback.Task, 
 
 // initialChoice follows a key press during the hold music: star opens the menu, anything else
 // goes back to the music.
-func (t *turn) initialChoice() []twiml.Element {
+func (t *turn) initialChoice(context.Context) []verb {
 	o := t.offer()
 	if t.p.get("Digits") != "*" || t.s.taskSid == "" || !o.any() {
-		return []twiml.Element{redirect(t.loopURL(t.s))}
+		return []verb{redirect(t.loopURL(t.s))}
 	}
 	key := keyCallbackOrVoicemailChoice
 	switch {
@@ -171,7 +169,7 @@ func (t *turn) initialChoice() []twiml.Element {
 	case !o.callback:
 		key = keyVoicemailOnlyChoice
 	}
-	return []twiml.Element{
+	return []verb{
 		gather(t.url(modeCallbackOrVoicemail, t.s), 5, 1, "", t.v.say(key)),
 		redirect(t.loopURL(t.s)),
 	}

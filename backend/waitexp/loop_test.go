@@ -9,7 +9,7 @@ import (
 )
 
 func TestLookupRetriedOnLaterPasses(t *testing.T) {
-	en := newEnv(t, DefaultOptions())
+	en := newEnv(t, testOptions())
 	// Flex has not created the task yet when the first waitUrl request arrives.
 	first := en.do(endpoint)
 	loop := first.redirect()
@@ -40,7 +40,7 @@ func TestLookupRetriedOnLaterPasses(t *testing.T) {
 }
 
 func TestLookupBounded(t *testing.T) {
-	opts := DefaultOptions()
+	opts := testOptions()
 	opts.LookupPasses = 3
 	en := newEnv(t, opts)
 	u := en.do(endpoint).redirect()
@@ -64,7 +64,7 @@ func TestLookupBounded(t *testing.T) {
 }
 
 func TestLookupQuery(t *testing.T) {
-	en := newEnv(t, DefaultOptions())
+	en := newEnv(t, testOptions())
 	en.addCallTask()
 	en.do(endpoint)
 	want := "list " + wfSid + " [pending reserved] DateCreated:desc 50×4"
@@ -74,7 +74,7 @@ func TestLookupQuery(t *testing.T) {
 }
 
 func TestUndefinedFromOldDeploy(t *testing.T) {
-	en := newEnv(t, DefaultOptions())
+	en := newEnv(t, testOptions())
 	en.addCallTask()
 	r := en.do(mode(modeMainWaitLoop, "CallSid", callSid, "enqueuedTaskSid", "undefined", "skipGreeting", "true"))
 	if query(t, r.must("Gather").attr("action")).Get("enqueuedTaskSid") != taskSid {
@@ -94,7 +94,7 @@ func TestHoldOnlyWithoutQueue(t *testing.T) {
 		"unknown queue": func(en *env) { en.form.Set("QueueSid", "QU99999999999999999999999999999999") },
 	} {
 		t.Run(name, func(t *testing.T) {
-			en := newEnv(t, DefaultOptions())
+			en := newEnv(t, testOptions())
 			en.addCallTask()
 			setup(en)
 			u := en.do(endpoint).redirect()
@@ -111,7 +111,7 @@ func TestHoldOnlyWithoutQueue(t *testing.T) {
 }
 
 func TestQueueCached(t *testing.T) {
-	en := newEnv(t, DefaultOptions())
+	en := newEnv(t, testOptions())
 	for i := 0; i < 3; i++ {
 		en.do(endpoint)
 	}
@@ -128,7 +128,7 @@ func TestQueueCached(t *testing.T) {
 }
 
 func TestInitialChoice(t *testing.T) {
-	en := newEnv(t, DefaultOptions())
+	en := newEnv(t, testOptions())
 	en.addCallTask()
 	u := mode(modeInitialChoice, "CallSid", callSid, "enqueuedTaskSid", taskSid)
 	if r := en.do(u, "Digits", "5"); len(r.verbs()) != 1 || query(t, r.redirect()).Get("skipGreeting") != "true" {
@@ -141,7 +141,7 @@ func TestInitialChoice(t *testing.T) {
 }
 
 func TestVoicemailDisabledNeverMentioned(t *testing.T) {
-	opts := DefaultOptions()
+	opts := testOptions()
 	opts.AllowVoicemail = false
 	en := newEnv(t, opts)
 	en.addCallTask()
@@ -175,7 +175,7 @@ func TestVoicemailDisabledNeverMentioned(t *testing.T) {
 }
 
 func TestPositionAnnouncement(t *testing.T) {
-	opts := DefaultOptions()
+	opts := testOptions()
 	opts.AnnouncePosition = true
 	en := newEnv(t, opts)
 	own := en.addCallTask() // created 3 minutes ago, priority 0
@@ -209,7 +209,7 @@ func TestPositionAnnouncement(t *testing.T) {
 }
 
 func TestNoAnnouncementByDefault(t *testing.T) {
-	en := newEnv(t, DefaultOptions())
+	en := newEnv(t, testOptions())
 	en.addCallTask()
 	r := en.do(mode(modeMainWaitLoop, "CallSid", callSid, "enqueuedTaskSid", taskSid, "skipGreeting", "true"))
 	if r.says1("in line") || en.j.count("list ") != 0 {
@@ -218,7 +218,7 @@ func TestNoAnnouncementByDefault(t *testing.T) {
 }
 
 func TestSpanishCarriedThroughEveryURL(t *testing.T) {
-	en := newEnv(t, DefaultOptions())
+	en := newEnv(t, testOptions())
 	en.addCallTask()
 	r := en.do(endpoint + "?lang=es")
 	for i := 0; i < 4; i++ {
@@ -255,7 +255,7 @@ func TestSpanishCarriedThroughEveryURL(t *testing.T) {
 }
 
 func TestEveryMode(t *testing.T) {
-	en := newEnv(t, DefaultOptions())
+	en := newEnv(t, testOptions())
 	for _, tc := range []struct {
 		mode  string
 		empty bool
@@ -287,7 +287,7 @@ func TestEveryMode(t *testing.T) {
 }
 
 func TestGetRequestsWork(t *testing.T) {
-	en := newEnv(t, DefaultOptions())
+	en := newEnv(t, testOptions())
 	en.addCallTask()
 	// Twilio calls the Record action with GET: every parameter is in the query.
 	en.form = nil

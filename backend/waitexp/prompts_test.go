@@ -23,7 +23,7 @@ func TestGolden(t *testing.T) {
 		{"main-wait-loop-es", mode(modeMainWaitLoop, "CallSid", callSid, "enqueuedTaskSid", taskSid, "lang", "es-MX"), nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			en := newEnv(t, DefaultOptions())
+			en := newEnv(t, testOptions())
 			en.addCallTask()
 			got := en.do(tc.url, tc.extra...).body
 			// One attribute or element per line, so a diff reads.
@@ -93,7 +93,7 @@ func TestLoadPrompts(t *testing.T) {
 		b.WriteString(`"` + k + `": "` + strings.ReplaceAll(v, `"`, `\"`) + `"`)
 	}
 	b.WriteString("}}}")
-	opts := DefaultOptions()
+	opts := testOptions()
 	opts.PromptsFile = write("fr.json", b.String())
 	opts.Language = "fr"
 	en := newEnv(t, opts)
@@ -107,35 +107,20 @@ func TestLoadPrompts(t *testing.T) {
 
 func TestNewRejectsBadConfig(t *testing.T) {
 	j := &journal{}
-	for name, tc := range map[string]struct {
-		base string
-		opts Options
-	}{
-		"relative base": {"cb.example.com", DefaultOptions()},
-		"no language":   {baseURL, Options{Language: "de-DE"}},
-		"bad prompts":   {baseURL, Options{PromptsFile: "/nonexistent/prompts.json"}},
+	for name, change := range map[string]func(*Options){
+		"relative endpoint":   func(o *Options) { o.Endpoint = "cb.example.com/wait" },
+		"relative hold music": func(o *Options) { o.HoldMusicURL = "/web/hold-music.mp3" },
+		"no language":         func(o *Options) { o.Language = "" },
+		"unknown language":    func(o *Options) { o.Language = "de-DE" },
+		"bad prompts":         func(o *Options) { o.PromptsFile = "/nonexistent/prompts.json" },
+		"no record attempts":  func(o *Options) { o.MaxRecordAttempts = 0 },
+		"no record length":    func(o *Options) { o.MaxRecordLength = 0 },
+		"no region":           func(o *Options) { o.Region = "" },
 	} {
-		if _, err := New(tc.opts, tc.base, newFakeTasks(j), &fakeVoice{j: j}, newFakeCreator(j), nil, nil); err == nil {
+		opts := testOptions()
+		change(&opts)
+		if _, err := New(opts, newFakeTasks(j), &fakeVoice{j: j}, newFakeCreator(j), nil, nil); err == nil {
 			t.Errorf("%s: no error", name)
-		}
-	}
-}
-
-func TestHoldMusicURL(t *testing.T) {
-	j := &journal{}
-	for music, want := range map[string]string{
-		"":                          baseURL + "/web/hold-music.mp3",
-		"/media/jazz.mp3":           baseURL + "/media/jazz.mp3",
-		"https://cdn.example/a.mp3": "https://cdn.example/a.mp3",
-	} {
-		opts := DefaultOptions()
-		opts.HoldMusicURL = music
-		e, err := New(opts, baseURL, newFakeTasks(j), &fakeVoice{j: j}, newFakeCreator(j), nil, nil)
-		if err != nil {
-			t.Fatalf("HoldMusicURL %q: %v", music, err)
-		}
-		if e.music != want {
-			t.Errorf("HoldMusicURL %q: %q, want %q", music, e.music, want)
 		}
 	}
 }

@@ -1,7 +1,6 @@
 package waitexp
 
 import (
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -10,20 +9,18 @@ import (
 // Modes of the state machine. The reference's names (spec §3.4) are kept so calls in progress
 // survive a deploy; modeRecordingStatus is ours (B11).
 const (
-	modeInitialize                = "initialize"
-	modeMainWaitLoop              = "main-wait-loop"
-	modeInitialChoice             = "handle-initial-choice"
-	modeCallbackOrVoicemail       = "handle-callback-or-voicemail-choice"
-	modeCallbackChoice            = "handle-callback-choice"
-	modeOtherNumberOption         = "handle-callback-for-other-number-confirmation-option"
-	modeOtherNumberConfirm        = "handle-callback-for-other-number-confirmation"
-	modeSubmitCallback            = "submit-callback"
-	modeRecordVoicemail           = "record-voicemail"
-	modeVoicemailRecorded         = "voicemail-recorded"
-	modeSubmitVoicemail           = "submit-voicemail"
-	modeRecordingStatus           = "recording-status"
-	basePath                      = "/features/callback-and-voicemail/studio/wait-experience"
-	maxParamsBytes          int64 = 64 << 10
+	modeInitialize          = "initialize"
+	modeMainWaitLoop        = "main-wait-loop"
+	modeInitialChoice       = "handle-initial-choice"
+	modeCallbackOrVoicemail = "handle-callback-or-voicemail-choice"
+	modeCallbackChoice      = "handle-callback-choice"
+	modeOtherNumberOption   = "handle-callback-for-other-number-confirmation-option"
+	modeOtherNumberConfirm  = "handle-callback-for-other-number-confirmation"
+	modeSubmitCallback      = "submit-callback"
+	modeRecordVoicemail     = "record-voicemail"
+	modeVoicemailRecorded   = "voicemail-recorded"
+	modeSubmitVoicemail     = "submit-voicemail"
+	modeRecordingStatus     = "recording-status"
 )
 
 // Query parameters we carry between modes. The first seven are the reference's; lang, workflowSid,
@@ -42,24 +39,11 @@ const (
 	pAttempt            = "attempt" // voicemail recording attempt, from 1 (B12)
 )
 
-// params is a request's query and form merged. Our own state rides in the query, Twilio's in the
-// form, so the query wins where both have a key.
-type params struct {
-	query, form url.Values
-}
-
-func readParams(w http.ResponseWriter, r *http.Request) params {
-	r.Body = http.MaxBytesReader(w, r.Body, maxParamsBytes)
-	// A body we cannot parse still leaves the query, which carries the state we need.
-	_ = r.ParseForm()
-	return params{query: r.URL.Query(), form: r.PostForm}
-}
+// params is a request's query and body, merged by backend/api (the body winning).
+type params url.Values
 
 func (p params) get(key string) string {
-	if v := strings.TrimSpace(p.query.Get(key)); v != "" {
-		return v
-	}
-	return strings.TrimSpace(p.form.Get(key))
+	return strings.TrimSpace(url.Values(p).Get(key))
 }
 
 // state is what travels from mode to mode in the URL.
@@ -96,7 +80,7 @@ func readState(p params) state {
 // values are left out (B4: never "undefined").
 func (e *Experience) url(mode string, s state, extra ...string) string {
 	var b strings.Builder
-	b.WriteString(e.base)
+	b.WriteString(e.opts.Endpoint)
 	b.WriteString("?mode=")
 	b.WriteString(url.QueryEscape(mode))
 	add := func(k, v string) {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"strconv"
 
-	"github.com/twilio/twilio-go/twiml"
-
 	"flexcallback"
 	"flexcallback/backend/phone"
 )
@@ -14,21 +12,16 @@ import (
 // document, so the live call is redirected by REST; the call task is canceled first so that its
 // reporting attributes can still be written (PR #653). The voicemail task itself is created once
 // the recording exists (B11).
-func (t *turn) startVoicemail(ctx context.Context) []twiml.Element {
-	sorry := []twiml.Element{t.v.say(keyProcessingError), redirect(t.loopURL(t.s))}
+func (t *turn) startVoicemail(ctx context.Context) []verb {
+	sorry := []verb{t.v.say(keyProcessingError), redirect(t.loopURL(t.s))}
 	if t.s.callSid == "" {
 		t.log.WarnContext(ctx, "voicemail choice without a CallSid")
 		return sorry
 	}
 	log := t.log.With("task_sid", t.s.taskSid)
-	task, found, err := t.callTask(ctx)
-	if err != nil {
-		log.ErrorContext(ctx, "fetch call task", "err", err)
-		return sorry
-	}
-	if found && connecting(task) {
-		log.InfoContext(ctx, "call task already assigned; no voicemail", "status", task.Status)
-		return []twiml.Element{redirect(t.loopURL(t.s))}
+	task, found, answer := t.choiceTask(ctx, log, "voicemail")
+	if answer != nil {
+		return answer
 	}
 	canceled := !found
 	if found && waiting(task) {
@@ -43,7 +36,7 @@ func (t *turn) startVoicemail(ctx context.Context) []twiml.Element {
 	} else if found {
 		canceled = true // already canceled, by an earlier press of this same choice
 	}
-	err = t.voice.UpdateCall(ctx, t.s.callSid, flexcallback.CallUpdate{
+	err := t.voice.UpdateCall(ctx, t.s.callSid, flexcallback.CallUpdate{
 		URL:    t.url(modeRecordVoicemail, t.s, t.numbers()...),
 		Method: "POST",
 	})
@@ -53,7 +46,7 @@ func (t *turn) startVoicemail(ctx context.Context) []twiml.Element {
 	log.ErrorContext(ctx, "redirect call to voicemail", "err", err)
 	if canceled {
 		// Without its task the call would wait forever in a queue no agent serves.
-		return []twiml.Element{t.v.say(keyProcessingError), &twiml.VoiceHangup{}}
+		return []verb{t.v.say(keyProcessingError), hangup()}
 	}
 	return sorry
 }
@@ -75,23 +68,12 @@ func (t *turn) numbers() []string {
 // recordVoicemail records the message. The recording becomes a task from the Record action and
 // from the recording status callback, whichever comes first; the transcription patches it (B11).
 // A recording that ends empty falls through to a retry, at most MaxRecordAttempts times (B12).
-func (t *turn) recordVoicemail() []twiml.Element {
+func (t *turn) recordVoicemail(context.Context) []verb {
 	attempt := t.attempt()
 	nums := t.numbers()
-	rec := &twiml.VoiceRecord{
-		Action:                        t.url(modeVoicemailRecorded, t.s, append(nums, pAttempt, strconv.Itoa(attempt))...),
-		Method:                        "GET",
-		Timeout:                       "10",
-		FinishOnKey:                   "*",
-		MaxLength:                     strconv.Itoa(t.opts.MaxRecordLength),
-		PlayBeep:                      "true",
-		Transcribe:                    "true",
-		TranscribeCallback:            t.url(modeSubmitVoicemail, t.s, nums...),
-		RecordingStatusCallback:       t.url(modeRecordingStatus, t.s, nums...),
-		RecordingStatusCallbackMethod: "POST",
-		RecordingStatusCallbackEvent:  "completed",
-	}
-	return append([]twiml.Element{t.v.say(keyRecordVoicemailPrompt), rec}, t.notCaptured(attempt)...)
+	rec := record(t.url(modeVoicemailRecorded, t.s, append(nums, pAttempt, strconv.Itoa(attempt))...),
+		t.url(modeSubmitVoicemail, t.s, nums...), t.url(modeRecordingStatus, t.s, nums...), t.opts.MaxRecordLength)
+	return append([]verb{t.v.say(keyRecordVoicemailPrompt), rec}, t.notCaptured(attempt)...)
 }
 
 func (t *turn) attempt() int {
@@ -103,18 +85,18 @@ func (t *turn) attempt() int {
 }
 
 // notCaptured retries the recording, or gives up after the last attempt.
-func (t *turn) notCaptured(attempt int) []twiml.Element {
+func (t *turn) notCaptured(attempt int) []verb {
 	if attempt >= t.opts.MaxRecordAttempts {
-		return []twiml.Element{t.v.say(keyVoicemailNotCapturedFinal), &twiml.VoiceHangup{}}
+		return []verb{t.v.say(keyVoicemailNotCapturedFinal), hangup()}
 	}
-	return []twiml.Element{
+	return []verb{
 		t.v.say(keyVoicemailNotCaptured),
 		redirect(t.url(modeRecordVoicemail, t.s, append(t.numbers(), pAttempt, strconv.Itoa(attempt+1))...)),
 	}
 }
 
 // voicemailRecorded is the Record action: the recording exists, so the task is made now.
-func (t *turn) voicemailRecorded(ctx context.Context) []twiml.Element {
+func (t *turn) voicemailRecorded(ctx context.Context) []verb {
 	if t.p.get("RecordingSid") == "" || !t.wanted(ctx) {
 		return t.notCaptured(t.attempt())
 	}
@@ -123,11 +105,11 @@ func (t *turn) voicemailRecorded(ctx context.Context) []twiml.Element {
 		// task too, so the caller's message is not lost: we still thank them.
 		t.log.ErrorContext(ctx, "create voicemail from record action; callbacks will retry", "err", err)
 	}
-	return []twiml.Element{t.v.say(keyVoicemailRecorded), &twiml.VoiceHangup{}}
+	return []verb{t.v.say(keyVoicemailRecorded), hangup()}
 }
 
 // recordingStatus is the recording status callback (ours, B11). It answers with an empty body.
-func (t *turn) recordingStatus(ctx context.Context) []twiml.Element {
+func (t *turn) recordingStatus(ctx context.Context) []verb {
 	if t.p.get("RecordingSid") == "" || !t.wanted(ctx) {
 		return nil
 	}
@@ -140,7 +122,7 @@ func (t *turn) recordingStatus(ctx context.Context) []twiml.Element {
 // submitVoicemail is the transcription callback: it makes the task if the recording callbacks
 // have not, or writes the transcript onto it; a failed transcription marks it unavailable. A
 // recording that failed or lasted 0 s makes no task. It answers with an empty body.
-func (t *turn) submitVoicemail(ctx context.Context) []twiml.Element {
+func (t *turn) submitVoicemail(ctx context.Context) []verb {
 	if t.p.get("RecordingSid") == "" {
 		t.log.WarnContext(ctx, "transcription callback without RecordingSid")
 		return nil

@@ -12,7 +12,7 @@ import (
 const recSid = "RE00000000000000000000000000000001"
 
 func TestVoicemailChoice(t *testing.T) {
-	en := newEnv(t, DefaultOptions())
+	en := newEnv(t, testOptions())
 	en.addCallTask()
 	r := en.do(en.menu(), "Digits", "2")
 	if r.body != "" {
@@ -42,7 +42,7 @@ func TestVoicemailChoice(t *testing.T) {
 
 func TestVoicemailChoiceFailures(t *testing.T) {
 	t.Run("redirect fails after cancel", func(t *testing.T) {
-		en := newEnv(t, DefaultOptions())
+		en := newEnv(t, testOptions())
 		en.addCallTask()
 		en.voice.updateErr = kindErr(flexcallback.ErrUnavailable)
 		r := en.do(mode(modeCallbackOrVoicemail, "CallSid", callSid, "enqueuedTaskSid", taskSid), "Digits", "2")
@@ -51,7 +51,7 @@ func TestVoicemailChoiceFailures(t *testing.T) {
 		}
 	})
 	t.Run("cancel fails", func(t *testing.T) {
-		en := newEnv(t, DefaultOptions())
+		en := newEnv(t, testOptions())
 		en.addCallTask()
 		en.tasks.updateErr = kindErr(flexcallback.ErrUnavailable)
 		r := en.do(mode(modeCallbackOrVoicemail, "CallSid", callSid, "enqueuedTaskSid", taskSid), "Digits", "2")
@@ -65,7 +65,7 @@ func TestVoicemailChoiceFailures(t *testing.T) {
 }
 
 func TestRecordBounded(t *testing.T) {
-	opts := DefaultOptions()
+	opts := testOptions()
 	opts.MaxRecordAttempts = 3
 	opts.MaxRecordLength = 90
 	en := newEnv(t, opts)
@@ -126,7 +126,7 @@ func TestVoicemailEitherOrder(t *testing.T) {
 		"status, transcript":         {status, transcript},
 	} {
 		t.Run(name, func(t *testing.T) {
-			en := newEnv(t, DefaultOptions())
+			en := newEnv(t, testOptions())
 			task := en.addCallTask()
 			for _, s := range steps {
 				s(en)
@@ -147,7 +147,7 @@ func TestVoicemailEitherOrder(t *testing.T) {
 		})
 	}
 	t.Run("action confirms", func(t *testing.T) {
-		en := newEnv(t, DefaultOptions())
+		en := newEnv(t, testOptions())
 		en.addCallTask()
 		r := action(en)
 		if got := r.verbs(); !slices.Equal(got, []string{"Say", "Hangup"}) || !r.says1("voicemail has been recorded") {
@@ -157,7 +157,7 @@ func TestVoicemailEitherOrder(t *testing.T) {
 }
 
 func TestEmptyRecordingIsNotAVoicemail(t *testing.T) {
-	en := newEnv(t, DefaultOptions())
+	en := newEnv(t, testOptions())
 	r := en.do(mode(modeVoicemailRecorded, "CallSid", callSid, "enqueuedTaskSid", taskSid, "attempt", "1"),
 		"RecordingSid", recSid, "RecordingDuration", "0")
 	if len(en.creator.created()) != 0 || query(t, r.redirect()).Get("attempt") != "2" {

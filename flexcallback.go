@@ -78,6 +78,23 @@ type TaskQuery struct {
 	MaxPages         int    // 0: 1; paging stops there (bounded, fixes P1)
 }
 
+// TaskRef is what a task listing says of a task without decoding its attributes: enough to find a
+// call's task (CallSid, from attributes.call_sid) and to rank it in its queue.
+type TaskRef struct {
+	Sid              string
+	CallSid          string // attributes.call_sid; "" when absent
+	Status           string
+	Priority         int
+	DateCreated      time.Time
+	VirtualStartTime time.Time
+}
+
+// TaskPage is one page of a task listing. Next, opaque, asks for the following page; "" at the end.
+type TaskPage struct {
+	Refs []TaskRef
+	Next string
+}
+
 // Workflow is a TaskRouter workflow.
 type Workflow struct {
 	Sid          string
@@ -153,6 +170,9 @@ type TaskRouter interface {
 	FetchTask(ctx context.Context, sid string) (Task, error)
 	UpdateTask(ctx context.Context, sid string, u TaskUpdate) (Task, error)
 	ListTasks(ctx context.Context, q TaskQuery) ([]Task, error)
+	// ListTaskPage returns one page of q's tasks as refs (q.MaxPages is ignored): next is ""
+	// for the first page, else the Next of the page before.
+	ListTaskPage(ctx context.Context, q TaskQuery, next string) (TaskPage, error)
 	ListWorkflows(ctx context.Context) ([]Workflow, error)
 }
 

@@ -98,6 +98,10 @@ func (f *fakeTasks) ListTasks(ctx context.Context, q flexcallback.TaskQuery) ([]
 	return out, nil
 }
 
+func (f *fakeTasks) ListTaskPage(context.Context, flexcallback.TaskQuery, string) (flexcallback.TaskPage, error) {
+	return flexcallback.TaskPage{}, nil
+}
+
 func (f *fakeTasks) ListWorkflows(context.Context) ([]flexcallback.Workflow, error) { return nil, nil }
 
 func deepCopy(m map[string]any) map[string]any {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -65,6 +66,9 @@ type fakeTasks struct {
 	updateErr error
 	// raceUpdates makes that many updates meet a task someone else just changed.
 	raceUpdates int
+	// gate, when set, holds every listing until it receives; listing then tells the page asked.
+	gate    chan struct{}
+	listing chan int
 }
 
 func newFakeTasks(j *journal) *fakeTasks {
@@ -139,25 +143,45 @@ func (f *fakeTasks) UpdateTask(ctx context.Context, sid string, u flexcallback.T
 }
 
 func (f *fakeTasks) ListTasks(ctx context.Context, q flexcallback.TaskQuery) ([]flexcallback.Task, error) {
-	f.j.add("list %s %v %s %d×%d", q.WorkflowSid, q.AssignmentStatus, q.Ordering, q.PageSize, q.MaxPages)
+	return nil, fmt.Errorf("waitexp lists a page at a time: %w", flexcallback.ErrInternal)
+}
+
+// ListTaskPage pages the workflow's tasks in q's statuses, newest first; next is the page
+// number. With gate set, each listing waits for a value from it (after telling listing).
+func (f *fakeTasks) ListTaskPage(ctx context.Context, q flexcallback.TaskQuery, next string) (flexcallback.TaskPage, error) {
+	pg, _ := strconv.Atoi(next)
+	f.j.add("list %s %v %s %d page %d", q.WorkflowSid, q.AssignmentStatus, q.Ordering, q.PageSize, pg+1)
+	if f.gate != nil {
+		f.listing <- pg + 1
+		select {
+		case <-f.gate:
+		case <-ctx.Done():
+			return flexcallback.TaskPage{}, ctx.Err()
+		}
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.listErr != nil {
-		return nil, f.listErr
+		return flexcallback.TaskPage{}, f.listErr
 	}
-	var out []flexcallback.Task
+	var all []flexcallback.TaskRef
 	for _, t := range f.tasks {
 		if t.WorkflowSid == q.WorkflowSid && slices.Contains(q.AssignmentStatus, t.Status) {
-			c := *t
-			c.ETag = "" // lists carry no ETag
-			out = append(out, c)
+			cs, _ := t.Attributes["call_sid"].(string)
+			all = append(all, flexcallback.TaskRef{Sid: t.Sid, CallSid: cs, Status: t.Status, Priority: t.Priority,
+				DateCreated: t.DateCreated, VirtualStartTime: t.VirtualStartTime})
 		}
 	}
-	slices.SortFunc(out, func(a, b flexcallback.Task) int { return b.DateCreated.Compare(a.DateCreated) })
-	if n := q.PageSize * max(q.MaxPages, 1); len(out) > n {
-		out = out[:n]
+	slices.SortFunc(all, func(a, b flexcallback.TaskRef) int {
+		return cmp.Or(b.DateCreated.Compare(a.DateCreated), strings.Compare(b.Sid, a.Sid))
+	})
+	from := min(pg*q.PageSize, len(all))
+	to := min(from+q.PageSize, len(all))
+	page := flexcallback.TaskPage{Refs: all[from:to]}
+	if to < len(all) {
+		page.Next = strconv.Itoa(pg + 1)
 	}
-	return out, nil
+	return page, nil
 }
 
 func (f *fakeTasks) ListWorkflows(ctx context.Context) ([]flexcallback.Workflow, error) {

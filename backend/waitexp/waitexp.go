@@ -61,6 +61,7 @@ type Experience struct {
 	logger  *slog.Logger
 	now     func() time.Time
 	queues  *queueCache
+	scans   *scans
 }
 
 // New returns the wait experience. It fails on a URL that is not absolute, a bad prompts file, a
@@ -98,6 +99,7 @@ func New(opts Options, tasks flexcallback.TaskRouter, voice flexcallback.Voice, 
 		logger:  logger, // its component is named by whoever hands it over
 		now:     now,
 		queues:  newQueueCache(queueTTL),
+		scans:   newScans(),
 	}, nil
 }
 

@@ -147,11 +147,13 @@ func (f *fakeTasks) ListTasks(ctx context.Context, q flexcallback.TaskQuery) ([]
 }
 
 // ListTaskPage pages the workflow's tasks in q's statuses, newest first; next is the page
-// number. With gate set, each listing waits for a value from it (after telling listing).
+// number. With gate set, each listing answers once it receives from gate (after telling
+// listing), with the tasks there when it was asked.
 func (f *fakeTasks) ListTaskPage(ctx context.Context, q flexcallback.TaskQuery, next string) (flexcallback.TaskPage, error) {
 	pg, _ := strconv.Atoi(next)
 	f.j.add("list %s %v %s %d page %d", q.WorkflowSid, q.AssignmentStatus, q.Ordering, q.PageSize, pg+1)
-	if f.gate != nil {
+	page, err := f.page(q, pg)
+	if f.gate != nil { // the answer is what was there when the request arrived
 		f.listing <- pg + 1
 		select {
 		case <-f.gate:
@@ -159,6 +161,10 @@ func (f *fakeTasks) ListTaskPage(ctx context.Context, q flexcallback.TaskQuery, 
 			return flexcallback.TaskPage{}, ctx.Err()
 		}
 	}
+	return page, err
+}
+
+func (f *fakeTasks) page(q flexcallback.TaskQuery, pg int) (flexcallback.TaskPage, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.listErr != nil {

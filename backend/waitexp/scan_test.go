@@ -1,0 +1,180 @@
+package waitexp
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"flexcallback"
+)
+
+// addWaiting puts n waiting tasks on the workflow, each newer than the one before and than the
+// call's task, with call SIDs CA0…, and returns their call SIDs, oldest first.
+func (en *env) addWaiting(n int) []string {
+	calls := make([]string, n)
+	for i := range n {
+		calls[i] = fmt.Sprintf("CA%032d", i)
+		en.tasks.put(flexcallback.Task{Sid: fmt.Sprintf("WT%032d", i), WorkflowSid: wfSid, Status: flexcallback.StatusPending,
+			DateCreated: t0.Add(time.Duration(i) * time.Second), Attributes: map[string]any{"call_sid": calls[i]}})
+	}
+	return calls
+}
+
+func TestLookupStopsAtThePageOfTheCall(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		before int // tasks created after the call's, so listed before it
+		pages  int
+		found  bool
+	}{
+		{"newest", 0, 1, true},
+		{"on page 2", 60, 2, true},
+		{"past the bound", 230, lookupMaxPages, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			en := newEnv(t, testOptions())
+			en.addCallTask() // older than every other task: last in the list
+			en.addWaiting(c.before)
+			q := query(t, en.do(endpoint).redirect())
+			if got := q.Get("enqueuedTaskSid") == taskSid; got != c.found {
+				t.Fatalf("found = %v, want %v", got, c.found)
+			}
+			if n := en.j.count("list "); n != c.pages {
+				t.Errorf("%d pages listed, want %d: %v", n, c.pages, en.j.list())
+			}
+		})
+	}
+}
+
+// lookupResult is what one findTask returned.
+type lookupResult struct {
+	call  string
+	sid   string
+	found bool
+	err   error
+}
+
+// lookupAsync runs findTask in the background.
+func (en *env) lookupAsync(call string, out chan<- lookupResult) {
+	go func() {
+		r, found, err := en.e.findTask(en.t.Context(), wfSid, call)
+		out <- lookupResult{call, r.Sid, found, err}
+	}()
+}
+
+// followers waits until n lookups wait on the workflow's live scan.
+func (en *env) followers(n int) {
+	en.t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		sc := en.e.scans
+		sc.mu.Lock()
+		s := sc.live[wfSid]
+		got := s != nil && s.followers == n
+		sc.mu.Unlock()
+		if got {
+			return
+		}
+	}
+	en.t.Fatalf("never %d lookups on one scan", n)
+}
+
+func gated(en *env) {
+	en.tasks.gate, en.tasks.listing = make(chan struct{}), make(chan int, 16)
+}
+
+func TestConcurrentLookupsShareOneListing(t *testing.T) {
+	en := newEnv(t, testOptions())
+	calls := en.addWaiting(8)
+	gated(en)
+	out := make(chan lookupResult, len(calls))
+	en.lookupAsync(calls[0], out)
+	if pg := <-en.tasks.listing; pg != 1 {
+		t.Fatalf("first listing asked page %d", pg)
+	}
+	for _, c := range calls[1:] {
+		en.lookupAsync(c, out)
+	}
+	en.followers(len(calls))
+	en.tasks.gate <- struct{}{}
+	for range calls {
+		r := <-out
+		if !r.found || r.err != nil || !strings.HasSuffix(r.sid, r.call[2:]) {
+			t.Errorf("lookup of %s: %+v", r.call, r)
+		}
+	}
+	if n := en.j.count("list "); n != 1 {
+		t.Errorf("%d listings for %d concurrent lookups, want 1: %v", n, len(calls), en.j.list())
+	}
+}
+
+func TestLookupJoiningMidListingWaitsForOneMore(t *testing.T) {
+	en := newEnv(t, testOptions())
+	calls := en.addWaiting(3)
+	gated(en)
+	out := make(chan lookupResult, 2)
+	en.lookupAsync(calls[0], out)
+	<-en.tasks.listing
+	// A caller whose task TaskRouter made after that listing was answered arrives meanwhile.
+	late := "CA" + strings.Repeat("9", 32)
+	en.tasks.put(flexcallback.Task{Sid: "WT" + strings.Repeat("9", 32), WorkflowSid: wfSid, Status: flexcallback.StatusPending,
+		DateCreated: t0.Add(time.Hour), Attributes: map[string]any{"call_sid": late}})
+	en.lookupAsync(late, out)
+	en.followers(2)
+	en.tasks.gate <- struct{}{}
+	if r := <-out; r.call != calls[0] || !r.found {
+		t.Fatalf("the first lookup: %+v", r)
+	}
+	if pg := <-en.tasks.listing; pg != 1 {
+		t.Fatalf("the one more listing asked page %d", pg)
+	}
+	en.tasks.gate <- struct{}{}
+	if r := <-out; r.call != late || !r.found {
+		t.Fatalf("the late lookup: %+v", r)
+	}
+	if n := en.j.count("list "); n != 2 {
+		t.Errorf("%d listings, want 2: %v", n, en.j.list())
+	}
+}
+
+func TestLookupAfterFirstPageStartsItsOwn(t *testing.T) {
+	en := newEnv(t, testOptions())
+	en.addCallTask()
+	en.addWaiting(60) // the call's task is on page 2
+	gated(en)
+	out := make(chan lookupResult, 2)
+	en.lookupAsync(callSid, out)
+	<-en.tasks.listing
+	en.tasks.gate <- struct{}{}
+	if pg := <-en.tasks.listing; pg != 2 {
+		t.Fatalf("the scan went on to page %d, want 2", pg)
+	}
+	// Page 2 is on the wire: a newcomer is not held up by it; it starts from the newest page.
+	newcomer := "CA" + strings.Repeat("8", 32)
+	en.tasks.put(flexcallback.Task{Sid: "WT" + strings.Repeat("8", 32), WorkflowSid: wfSid, Status: flexcallback.StatusPending,
+		DateCreated: t0.Add(time.Hour), Attributes: map[string]any{"call_sid": newcomer}})
+	en.lookupAsync(newcomer, out)
+	if pg := <-en.tasks.listing; pg != 1 {
+		t.Fatalf("the newcomer's scan asked page %d, want 1", pg)
+	}
+	en.tasks.gate <- struct{}{}
+	en.tasks.gate <- struct{}{}
+	for range 2 {
+		if r := <-out; !r.found || r.err != nil {
+			t.Errorf("lookup %+v", r)
+		}
+	}
+}
+
+func TestLookupListingFailsIsAMiss(t *testing.T) {
+	en := newEnv(t, testOptions())
+	en.addCallTask()
+	en.tasks.listErr = kindErr(flexcallback.ErrUnavailable)
+	if _, found, err := en.e.findTask(t.Context(), wfSid, callSid); found || err == nil {
+		t.Fatalf("found %v, err %v", found, err)
+	}
+	en.tasks.listErr = nil
+	if r, found, err := en.e.findTask(t.Context(), wfSid, callSid); !found || err != nil || r.Sid != taskSid {
+		t.Fatalf("after the outage: %+v %v %v", r, found, err)
+	}
+}

@@ -11,9 +11,16 @@ import (
 // A lookup reads the newest waiting tasks of the call's workflow, a page at a time, and stops at
 // the page that has the call's task: a caller who just arrived is on the first page however
 // long the queue (issue 12). lookupMaxPages bounds a miss (P1: the newest 200).
+//
+// A scan's pages grow with the lookups arriving while one is on the wire, never with the queue:
+// at 1,000 callers a second and 100 ms a listing, 100 lookups join each scan and their tasks are
+// among the 200 newest; pages of 50, read one after another, would keep most of them waiting
+// for pages 2 to 4. A page holds 3 tasks per lookup that joined the workflow's last scan.
 const (
 	lookupPageSize = 50
 	lookupMaxPages = 4
+	maxPageSize    = 1000 // TaskRouter's largest page
+	pagePerLookup  = 3
 )
 
 // scans shares task listings between the concurrent lookups of one workflow, so that callers
@@ -29,6 +36,8 @@ type scans struct {
 	mu   sync.Mutex
 	seq  uint64           // scans started so far: scan ids
 	live map[string]*scan // by workflow: the scan a new lookup may join
+	// joined is, by workflow, how many lookups joined its last scan before the first page came.
+	joined map[string]int
 }
 
 type scan struct {
@@ -41,10 +50,12 @@ type scan struct {
 	wake      chan struct{}  // closed, and replaced, when a page is in or the scan ends
 	wanted    map[string]int // call SIDs that lookups counting on this scan have not found yet
 	followers int            // lookups waiting on this scan
+	joined    int            // lookups that followed it before its first page came
+	pageSize  int
 	cancel    context.CancelFunc
 }
 
-func newScans() *scans { return &scans{live: map[string]*scan{}} }
+func newScans() *scans { return &scans{live: map[string]*scan{}, joined: map[string]int{}} }
 
 // findTask returns the ref of the call's task among the workflow's waiting tasks; found is false
 // when the newest lookupMaxPages pages lack it, err set when listing failed.
@@ -81,7 +92,9 @@ func (e *Experience) findTask(ctx context.Context, workflowSid, callSid string) 
 func (sc *scans) start(ctx context.Context, e *Experience, workflowSid string) *scan {
 	sc.seq++
 	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	s := &scan{id: sc.seq, workflow: workflowSid, wake: make(chan struct{}), wanted: map[string]int{}, cancel: cancel}
+	size := (pagePerLookup*sc.joined[workflowSid] + lookupPageSize - 1) / lookupPageSize * lookupPageSize
+	s := &scan{id: sc.seq, workflow: workflowSid, wake: make(chan struct{}), wanted: map[string]int{}, cancel: cancel,
+		pageSize: min(max(size, lookupPageSize), maxPageSize)}
 	sc.live[workflowSid] = s
 	go sc.run(sctx, e, workflowSid, s)
 	return s
@@ -93,8 +106,16 @@ func (sc *scans) run(ctx context.Context, e *Experience, workflowSid string, s *
 	defer s.cancel()
 	next := ""
 	for {
-		page, err := e.tasks.ListTaskPage(ctx, waitingQuery(workflowSid), next)
+		q := waitingQuery(workflowSid)
+		q.PageSize = s.pageSize
+		page, err := e.tasks.ListTaskPage(ctx, q, next)
 		sc.mu.Lock()
+		if s.pages == 0 {
+			if len(sc.joined) >= maxQueues {
+				clear(sc.joined)
+			}
+			sc.joined[workflowSid] = s.joined
+		}
 		if err != nil {
 			s.err = fmt.Errorf("list tasks of workflow %s: %w", workflowSid, err)
 			break
@@ -129,6 +150,9 @@ func (sc *scans) follow(ctx context.Context, s *scan, callSid string, counts boo
 	}
 	s.followers++
 	defer func() { s.followers-- }()
+	if s.pages == 0 {
+		s.joined++
+	}
 	for seen := 0; ; {
 		if r, ok := refOf(s.refs[seen:], callSid); ok {
 			return r, true, nil

@@ -178,3 +178,33 @@ func TestLookupListingFailsIsAMiss(t *testing.T) {
 		t.Fatalf("after the outage: %+v %v %v", r, found, err)
 	}
 }
+
+func TestLookupPagesGrowWithArrivalsNotQueue(t *testing.T) {
+	en := newEnv(t, testOptions())
+	calls := en.addWaiting(1000)
+	gated(en)
+	out := make(chan lookupResult, 20)
+	en.lookupAsync(calls[999], out)
+	<-en.tasks.listing
+	for _, c := range calls[980:999] {
+		en.lookupAsync(c, out)
+	}
+	en.followers(20)
+	en.tasks.gate <- struct{}{}
+	for range 20 {
+		if r := <-out; !r.found {
+			t.Fatalf("lookup %+v", r)
+		}
+	}
+	// 20 lookups joined that scan: the next one reads 3 tasks for each, in pages of 50.
+	en.lookupAsync(calls[999], out)
+	<-en.tasks.listing
+	en.tasks.gate <- struct{}{}
+	<-out
+	if want := "list " + wfSid + " [pending reserved] DateCreated:desc 100 page 1"; en.j.index(want) < 0 {
+		t.Errorf("journal %v lacks %q", en.j.list(), want)
+	}
+	if n := en.j.count("list "); n != 2 {
+		t.Errorf("%d listings, want 2", n)
+	}
+}

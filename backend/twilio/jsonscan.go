@@ -104,18 +104,21 @@ func (s *jsonScan) rawString() ([]byte, error) {
 		return nil, errJSON
 	}
 	start := s.i
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case '"':
-			s.i++
+	for {
+		j := bytes.IndexByte(s.b[s.i:], '"')
+		if j < 0 {
+			return nil, errJSON
+		}
+		s.i += j + 1
+		// The quote ends the string unless an odd run of backslashes escapes it.
+		k := s.i - 2
+		for k >= start && s.b[k] == '\\' {
+			k--
+		}
+		if (s.i-2-k)%2 == 0 {
 			return s.b[start : s.i-1], nil
-		case '\\':
-			s.i += 2
-		default:
-			s.i++
 		}
 	}
-	return nil, errJSON
 }
 
 // str returns the next value as a string: "" for null.

@@ -49,12 +49,17 @@ func TestReadTaskPage(t *testing.T) {
 	}
 }
 
-func TestUnescapeAsEncodingJSON(t *testing.T) {
-	for _, s := range []string{"plain", `q"uote\back/slash`, "\b\f\n\r\t", "\u00e9\u2603", "😀 \U0001F600", "\x01\x1f"} {
+func TestStringsAsEncodingJSON(t *testing.T) {
+	for _, s := range []string{"plain", `q"uote\back/slash`, "\b\f\n\r\t", "\u00e9\u2603", "😀 \U0001F600", "\x01\x1f",
+		`ends\`, `ends\\`, `\"`, `"`, ""} {
 		raw, _ := json.Marshal(s)
 		got, err := unescape(raw[1 : len(raw)-1])
 		if err != nil || got != s {
 			t.Errorf("unescape(%s) = %q %v, want %q", raw, got, err, s)
+		}
+		body, _ := json.Marshal(map[string]any{"tasks": []map[string]string{{"sid": s, "assignment_status": "pending"}}})
+		if refs, _, err := readTaskPage(body); err != nil || refs[0].Sid != s || refs[0].Status != "pending" {
+			t.Errorf("read %s: %+v %v", body, refs, err)
 		}
 	}
 	if got, err := unescape([]byte(`\ud83d\ude00`)); err != nil || got != "😀" {

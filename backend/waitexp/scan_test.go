@@ -21,6 +21,15 @@ func (en *env) addWaiting(n int) []string {
 	return calls
 }
 
+// addNewest puts a waiting task newer than all others, its SIDs made of digit, and returns its
+// call SID.
+func (en *env) addNewest(digit string) string {
+	call := "CA" + strings.Repeat(digit, 32)
+	en.tasks.put(flexcallback.Task{Sid: "WT" + strings.Repeat(digit, 32), WorkflowSid: wfSid, Status: flexcallback.StatusPending,
+		DateCreated: t0.Add(time.Hour), Attributes: map[string]any{"call_sid": call}})
+	return call
+}
+
 func TestLookupStopsAtThePageOfTheCall(t *testing.T) {
 	for _, c := range []struct {
 		name   string
@@ -116,9 +125,7 @@ func TestLookupJoiningMidListingWaitsForOneMore(t *testing.T) {
 	en.lookupAsync(calls[0], out)
 	<-en.tasks.listing
 	// A caller whose task TaskRouter made after that listing was answered arrives meanwhile.
-	late := "CA" + strings.Repeat("9", 32)
-	en.tasks.put(flexcallback.Task{Sid: "WT" + strings.Repeat("9", 32), WorkflowSid: wfSid, Status: flexcallback.StatusPending,
-		DateCreated: t0.Add(time.Hour), Attributes: map[string]any{"call_sid": late}})
+	late := en.addNewest("9")
 	en.lookupAsync(late, out)
 	en.followers(2)
 	en.tasks.gate <- struct{}{}
@@ -150,9 +157,7 @@ func TestLookupAfterFirstPageStartsItsOwn(t *testing.T) {
 		t.Fatalf("the scan went on to page %d, want 2", pg)
 	}
 	// Page 2 is on the wire: a newcomer is not held up by it; it starts from the newest page.
-	newcomer := "CA" + strings.Repeat("8", 32)
-	en.tasks.put(flexcallback.Task{Sid: "WT" + strings.Repeat("8", 32), WorkflowSid: wfSid, Status: flexcallback.StatusPending,
-		DateCreated: t0.Add(time.Hour), Attributes: map[string]any{"call_sid": newcomer}})
+	newcomer := en.addNewest("8")
 	en.lookupAsync(newcomer, out)
 	if pg := <-en.tasks.listing; pg != 1 {
 		t.Fatalf("the newcomer's scan asked page %d, want 1", pg)

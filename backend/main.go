@@ -25,7 +25,6 @@ import (
 	"flexcallback/backend/api"
 	"flexcallback/backend/callback"
 	"flexcallback/backend/demo"
-	"flexcallback/backend/inmem"
 	"flexcallback/backend/media"
 	"flexcallback/backend/metrics"
 	"flexcallback/backend/panel"
@@ -107,7 +106,13 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 		cfg.PublicBaseURL = "http://127.0.0.1:" + port
 	}
 
-	handler, err := newHandler(cfg, logger, sb, sandboxAddr)
+	m := metrics.New()
+	st, err := openStore(cfg, logger, m)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	handler, err := newHandler(cfg, logger, sb, sandboxAddr, m, st)
 	if err != nil {
 		return err
 	}
@@ -121,8 +126,7 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 }
 
 // newHandler wires the packages together.
-func newHandler(cfg config, logger *slog.Logger, sb *sandbox.Sandbox, sandboxAddr string) (http.Handler, error) {
-	m := metrics.New()
+func newHandler(cfg config, logger *slog.Logger, sb *sandbox.Sandbox, sandboxAddr string, m *metrics.Metrics, store store) (http.Handler, error) {
 	tw, err := twilio.New(twilio.Config{
 		AccountSid: cfg.AccountSid, AuthToken: cfg.AuthToken, APIKey: cfg.APIKey, APISecret: cfg.APISecret,
 		WorkspaceSid: cfg.WorkspaceSid, APIBase: cfg.APIBase, Region: cfg.Region,
@@ -131,7 +135,6 @@ func newHandler(cfg config, logger *slog.Logger, sb *sandbox.Sandbox, sandboxAdd
 	if err != nil {
 		return nil, fmt.Errorf("twilio client: %w", err)
 	}
-	store := inmem.New(0)
 	creator := callback.New(callback.Config{DefaultWorkflowSid: cfg.CallbackWorkflowSid, TimeZone: cfg.BusinessTimeZone},
 		tw, store, logger.With("component", "callback"), m, time.Now)
 	cfg.Wait.OnLookupMiss = m.LookupMiss
@@ -139,7 +142,11 @@ func newHandler(cfg config, logger *slog.Logger, sb *sandbox.Sandbox, sandboxAdd
 	if err != nil {
 		return nil, fmt.Errorf("wait experience: %w", err)
 	}
-	signer, err := media.NewSigner(cfg.MediaSecret, media.MaxTTL)
+	key, err := mediaKey(cfg, store)
+	if err != nil {
+		return nil, err
+	}
+	signer, err := media.NewSigner(key, media.MaxTTL)
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +162,7 @@ func newHandler(cfg config, logger *slog.Logger, sb *sandbox.Sandbox, sandboxAdd
 			return nil, err
 		}
 	}
-	return api.NewServer(logger, api.Config{PublicBaseURL: cfg.PublicBaseURL, MaxAttempts: cfg.MaxAttempts, AllowedOrigins: cfg.AllowedOrigins, RequestDeadline: cfg.RequestDeadline},
+	return api.NewServer(logger, api.Config{PublicBaseURL: cfg.PublicBaseURL, MaxAttempts: cfg.MaxAttempts, AllowedOrigins: cfg.AllowedOrigins, RequestDeadline: cfg.RequestDeadline, StoreState: store.State},
 		tw, tw, tw, creator,
 		func(s string) (string, error) { return phone.Normalize(s, cfg.DefaultRegion) },
 		twilio.NewSignatureValidator(cfg.AuthToken, cfg.AuthTokenSecondary),

@@ -23,6 +23,9 @@ type Config struct {
 	// RequestDeadline bounds a Studio or Flex request with all of its Twilio calls (REQUEST_DEADLINE);
 	// 0: 8 s. The media stream has none: it lasts as long as the agent listens.
 	RequestDeadline time.Duration
+	// StoreState names where idempotency keys live ("memory", "redis", "memory (redis
+	// unreachable)"); /readyz reports it. nil: not reported.
+	StoreState func() string
 }
 
 // NewServer returns the backend's handler. waitExperience, panel and extra mounts come from
@@ -72,7 +75,7 @@ func NewServer(
 	fx.Handle("/voicemail/{RecordingSid}", handleVoicemailMedia(logger, voice, mediaTokens)).Methods(http.MethodGet, http.MethodHead)
 
 	r.Handle("/healthz", handleHealth()).Methods(http.MethodGet, http.MethodHead)
-	r.Handle("/readyz", handleReady(logger, ready)).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/readyz", handleReady(logger, ready, cfg.StoreState)).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/metrics", metrics).Methods(http.MethodGet)
 
 	r.PathPrefix("/panel/").Handler(panel)
@@ -111,22 +114,29 @@ func handleHealth() http.Handler {
 }
 
 // handleReady answers 200 while Twilio (or the sandbox) answers and accepts our credentials; a
-// load balancer takes the replica out of rotation otherwise.
-func handleReady(logger *slog.Logger, ready func(context.Context) error) http.Handler {
+// load balancer takes the replica out of rotation otherwise. The store's state is reported but
+// never makes a replica unready: a Redis outage must not take every replica out of rotation.
+func handleReady(logger *slog.Logger, ready func(context.Context) error, storeState func() string) http.Handler {
+	answer := func(w http.ResponseWriter, status int, body map[string]string) {
+		if storeState != nil {
+			body["store"] = storeState()
+		}
+		encode(w, status, body)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 		defer cancel()
 		err := ready(ctx)
 		if e, ok := flexcallback.AsError(err); ok && errors.Is(err, flexcallback.ErrUpstreamAuth) {
 			// Already logged loudly by the Twilio client; the body names the service and settings.
-			encode(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "code": "upstream_auth", "reason": e.Message})
+			answer(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "code": "upstream_auth", "reason": e.Message})
 			return
 		}
 		if err != nil {
 			logger.WarnContext(ctx, "not ready", "err", err)
-			encode(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "Twilio is not reachable"})
+			answer(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "Twilio is not reachable"})
 			return
 		}
-		encode(w, http.StatusOK, map[string]string{"status": "ready"})
+		answer(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
 }

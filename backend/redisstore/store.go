@@ -20,21 +20,13 @@ import (
 	"flexcallback/backend/inmem"
 )
 
-// Observer counts operations served from memory and reports the store's state; backend main
-// hands it the Prometheus metrics.
-type Observer interface {
-	StoreDegraded()
-	StoreState(degraded bool)
-}
-
 // Config is what the store needs.
 type Config struct {
-	URL      string // redis:// or rediss://, with password and DB
-	Prefix   string // put before every key; default "flexcallback:"
-	Logger   *slog.Logger
-	Observer Observer      // may be nil
-	Probe    time.Duration // how often a degraded store asks Redis again; default 1 s
-	Warn     time.Duration // at most one WARN per this while degraded; default 1 min
+	URL    string // redis:// or rediss://, with password and DB
+	Prefix string // put before every key; default "flexcallback:"
+	Logger *slog.Logger
+	Probe  time.Duration // how often a degraded store asks Redis again; default 1 s
+	Warn   time.Duration // at most one WARN per this while degraded; default 1 min
 }
 
 // Store is a Redis store with a memory fallback. Close it.
@@ -43,6 +35,7 @@ type Store struct {
 	rdb      *redis.Client
 	mem      *inmem.Store
 	degraded atomic.Bool
+	total    atomic.Uint64 // operations served from memory, ever
 
 	mu         sync.Mutex // guards the fields below
 	since      time.Time  // when the current outage began
@@ -85,8 +78,6 @@ func New(cfg Config) (*Store, error) {
 	defer cancel()
 	if err := s.rdb.Ping(ctx).Err(); err != nil {
 		s.degrade(err)
-	} else if cfg.Observer != nil {
-		cfg.Observer.StoreState(false)
 	}
 	go s.probe()
 	return s, nil
@@ -106,6 +97,13 @@ func (s *Store) State() string {
 	}
 	return "redis"
 }
+
+// Degraded reports whether Redis is unreachable and the store is this replica's memory.
+func (s *Store) Degraded() bool { return s.degraded.Load() }
+
+// ServedFromMemory is the number of operations served from memory since the start
+// (flexcallback_store_degraded_total).
+func (s *Store) ServedFromMemory() uint64 { return s.total.Load() }
 
 // Get returns the value for key, and mirrors a hit in memory.
 func (s *Store) Get(ctx context.Context, key string) (string, bool, error) {
@@ -212,9 +210,6 @@ func (s *Store) degrade(err error) {
 	now := time.Now()
 	if !s.degraded.Swap(true) {
 		s.since, s.fromMemory = now, 0
-		if s.cfg.Observer != nil {
-			s.cfg.Observer.StoreState(true)
-		}
 	}
 	if now.Sub(s.lastWarn) >= s.cfg.Warn {
 		s.lastWarn = now
@@ -228,9 +223,7 @@ func (s *Store) count() {
 	s.mu.Lock()
 	s.fromMemory++
 	s.mu.Unlock()
-	if s.cfg.Observer != nil {
-		s.cfg.Observer.StoreDegraded()
-	}
+	s.total.Add(1)
 }
 
 // probe asks a degraded store's Redis again every cfg.Probe and recovers when it answers.
@@ -272,9 +265,6 @@ func (s *Store) recover() {
 	if err := s.writeBack(ctx); err != nil {
 		s.degrade(err)
 		return
-	}
-	if s.cfg.Observer != nil {
-		s.cfg.Observer.StoreState(false)
 	}
 	s.cfg.Logger.Info("Redis answers again: the shared store is back", "outage", time.Since(since).Round(time.Millisecond), "served_from_memory", served)
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,25 +12,12 @@ import (
 	"flexcallback/backend/storetest"
 )
 
-type counter struct {
-	mu       sync.Mutex
-	served   int
-	degraded bool
-}
-
-func (c *counter) StoreDegraded() { c.mu.Lock(); c.served++; c.mu.Unlock() }
-func (c *counter) StoreState(d bool) {
-	c.mu.Lock()
-	c.degraded = d
-	c.mu.Unlock()
-}
-
-func newStore(t *testing.T, url string, obs Observer, logs *bytes.Buffer) *Store {
+func newStore(t *testing.T, url string, logs *bytes.Buffer) *Store {
 	t.Helper()
 	if logs == nil {
 		logs = &bytes.Buffer{}
 	}
-	s, err := New(Config{URL: url, Prefix: "test:", Logger: slog.New(slog.NewTextHandler(logs, nil)), Observer: obs, Probe: 50 * time.Millisecond})
+	s, err := New(Config{URL: url, Prefix: "test:", Logger: slog.New(slog.NewTextHandler(logs, nil)), Probe: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +27,7 @@ func newStore(t *testing.T, url string, obs Observer, logs *bytes.Buffer) *Store
 
 func TestStoreContract(t *testing.T) {
 	r := redistest.Start(t)
-	storetest.Run(t, newStore(t, r.URL(), nil, nil))
+	storetest.Run(t, newStore(t, r.URL(), nil))
 }
 
 // Redis killed and started again, empty: every operation is served from memory meanwhile (no
@@ -50,10 +36,9 @@ func TestStoreContract(t *testing.T) {
 func TestStoreFallsBackAndRecovers(t *testing.T) {
 	ctx := context.Background()
 	r := redistest.Start(t)
-	var obs counter
 	var logs bytes.Buffer
-	s := newStore(t, r.URL(), &obs, &logs)
-	other := newStore(t, r.URL(), nil, nil)
+	s := newStore(t, r.URL(), &logs)
+	other := newStore(t, r.URL(), nil)
 	if err := s.Put(ctx, "before", "1", time.Hour); err != nil {
 		t.Fatal(err)
 	}
@@ -70,8 +55,8 @@ func TestStoreFallsBackAndRecovers(t *testing.T) {
 			t.Fatalf("PutIfAbsent %d during the outage: won %v, %v", i, won, err)
 		}
 	}
-	if s.State() != "memory (redis unreachable)" || obs.served < 60 || !obs.degraded {
-		t.Errorf("state %q, %d operations counted (degraded %v); want memory and at least 60", s.State(), obs.served, obs.degraded)
+	if s.State() != "memory (redis unreachable)" || s.ServedFromMemory() < 60 || !s.Degraded() {
+		t.Errorf("state %q, %d operations counted; want memory and at least 60", s.State(), s.ServedFromMemory())
 	}
 	if n := strings.Count(logs.String(), "level=WARN"); n != 1 {
 		t.Errorf("%d WARN lines in the outage, want 1:\n%s", n, logs.String())
@@ -87,7 +72,7 @@ func TestStoreFallsBackAndRecovers(t *testing.T) {
 	for s.State() != "redis" && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
-	if s.State() != "redis" || obs.degraded {
+	if s.State() != "redis" || s.Degraded() {
 		t.Fatalf("state %q after Redis came back", s.State())
 	}
 	for key, want := range map[string]string{"before": "1", "during": "theirs", "claim": "me"} {

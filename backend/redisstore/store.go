@@ -4,6 +4,8 @@
 // asks Redis again every second, and on its return writes what it holds back into Redis (never
 // over a value Redis has) before using Redis again. The memory also mirrors what this replica
 // wrote and read, so idempotency keys it knew survive an outage, and a Redis restarted empty.
+// Claims (PutIfAbsent) are never mirrored nor written back: they are in-flight work, and a claim
+// written back after its owner released it would block the key until its lease ends.
 package redisstore
 
 import (
@@ -33,7 +35,8 @@ type Config struct {
 type Store struct {
 	cfg      Config
 	rdb      *redis.Client
-	mem      *inmem.Store
+	mem      *inmem.Store // mirror of Put and Get, and the fallback
+	claims   *inmem.Store // PutIfAbsent while Redis is unreachable
 	degraded atomic.Bool
 	total    atomic.Uint64 // operations served from memory, ever
 
@@ -73,7 +76,7 @@ func New(cfg Config) (*Store, error) {
 	if cfg.Warn <= 0 {
 		cfg.Warn = time.Minute
 	}
-	s := &Store{cfg: cfg, rdb: redis.NewClient(opt), mem: inmem.New(0), stop: make(chan struct{}), done: make(chan struct{})}
+	s := &Store{cfg: cfg, rdb: redis.NewClient(opt), mem: inmem.New(0), claims: inmem.New(0), stop: make(chan struct{}), done: make(chan struct{})}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	if err := s.rdb.Ping(ctx).Err(); err != nil {
@@ -129,7 +132,10 @@ func (s *Store) Get(ctx context.Context, key string) (string, bool, error) {
 	} else {
 		s.count()
 	}
-	return s.mem.Get(ctx, key)
+	if v, ok, _ := s.mem.Get(ctx, key); ok {
+		return v, true, nil
+	}
+	return s.claims.Get(ctx, key)
 }
 
 // Put sets key in Redis and in memory.
@@ -146,8 +152,7 @@ func (s *Store) Put(ctx context.Context, key, value string, ttl time.Duration) e
 }
 
 // PutIfAbsent claims key in Redis (SET NX, then GET, in one transaction: Redis before 7 has no
-// SET NX GET). Only a value this call set is mirrored: another replica's claim must not outlive
-// an outage in this replica's memory.
+// SET NX GET), or, while Redis is unreachable, in this replica's memory of claims.
 func (s *Store) PutIfAbsent(ctx context.Context, key, value string, ttl time.Duration) (string, bool, error) {
 	if !s.degraded.Load() {
 		var set *redis.BoolCmd
@@ -157,9 +162,6 @@ func (s *Store) PutIfAbsent(ctx context.Context, key, value string, ttl time.Dur
 			return nil
 		})
 		if err == nil {
-			if set.Val() {
-				s.mem.Put(ctx, key, value, ttl)
-			}
 			return get.Val(), set.Val(), nil
 		}
 		if !s.failed(ctx, err) {
@@ -168,7 +170,7 @@ func (s *Store) PutIfAbsent(ctx context.Context, key, value string, ttl time.Dur
 	} else {
 		s.count()
 	}
-	return s.mem.PutIfAbsent(ctx, key, value, ttl)
+	return s.claims.PutIfAbsent(ctx, key, value, ttl)
 }
 
 // deleteIf deletes KEYS[1] only while it holds ARGV[1].
@@ -177,6 +179,7 @@ var deleteIf = redis.NewScript(`if redis.call("GET", KEYS[1]) == ARGV[1] then re
 // DeleteIf removes key, in Redis and in memory, if it holds value.
 func (s *Store) DeleteIf(ctx context.Context, key, value string) error {
 	s.mem.DeleteIf(ctx, key, value)
+	s.claims.DeleteIf(ctx, key, value)
 	if s.degraded.Load() {
 		s.count()
 		return nil
@@ -287,3 +290,11 @@ func (s *Store) writeBack(ctx context.Context) error {
 	flush()
 	return err
 }
+
+// quiet drops go-redis's own log lines (a failed dial per operation in an outage): the store
+// logs the outage once a minute itself.
+type quiet struct{}
+
+func (quiet) Printf(context.Context, string, ...any) {}
+
+func init() { redis.SetLogger(quiet{}) }

@@ -3,7 +3,7 @@
 // turned away: the store serves from this replica's own memory (counted, one WARN a minute),
 // asks Redis again every second, and on its return writes what it holds back into Redis (never
 // over a value Redis has) before using Redis again. The memory also mirrors what this replica
-// wrote and read, so idempotency keys it knew survive an outage, and a Redis restarted empty.
+// wrote, so idempotency keys it set survive an outage, and a Redis restarted empty.
 // Claims (PutIfAbsent) are never mirrored nor written back: they are in-flight work, and a claim
 // written back after its owner released it would block the key until its lease ends.
 package redisstore
@@ -108,23 +108,16 @@ func (s *Store) Degraded() bool { return s.degraded.Load() }
 // (flexcallback_store_degraded_total).
 func (s *Store) ServedFromMemory() uint64 { return s.total.Load() }
 
-// Get returns the value for key, and mirrors a hit in memory.
+// Get returns the value for key: one GET (a hit is not mirrored: that would cost a PTTL on
+// every read).
 func (s *Store) Get(ctx context.Context, key string) (string, bool, error) {
 	if !s.degraded.Load() {
-		var get *redis.StringCmd
-		var ttl *redis.DurationCmd
-		_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-			get, ttl = p.Get(ctx, s.key(key)), p.PTTL(ctx, s.key(key))
-			return nil
-		})
+		v, err := s.rdb.Get(ctx, s.key(key)).Result()
 		switch {
 		case errors.Is(err, redis.Nil):
 			return "", false, nil
 		case err == nil:
-			if d := ttl.Val(); d > 0 {
-				s.mem.Put(ctx, key, get.Val(), d)
-			}
-			return get.Val(), true, nil
+			return v, true, nil
 		}
 		if !s.failed(ctx, err) {
 			return "", false, err
@@ -151,18 +144,23 @@ func (s *Store) Put(ctx context.Context, key, value string, ttl time.Duration) e
 	return nil
 }
 
-// PutIfAbsent claims key in Redis (SET NX, then GET, in one transaction: Redis before 7 has no
-// SET NX GET), or, while Redis is unreachable, in this replica's memory of claims.
+// PutIfAbsent claims key in Redis with one SET NX (and a GET of the holder only when the claim
+// is lost), or, while Redis is unreachable, in this replica's memory of claims.
 func (s *Store) PutIfAbsent(ctx context.Context, key, value string, ttl time.Duration) (string, bool, error) {
 	if !s.degraded.Load() {
-		var set *redis.BoolCmd
-		var get *redis.StringCmd
-		_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-			set, get = p.SetNX(ctx, s.key(key), value, px(ttl)), p.Get(ctx, s.key(key))
-			return nil
-		})
+		won, err := s.rdb.SetNX(ctx, s.key(key), value, px(ttl)).Result()
+		if err == nil && won {
+			return value, true, nil
+		}
+		var held string
 		if err == nil {
-			return get.Val(), set.Val(), nil
+			held, err = s.rdb.Get(ctx, s.key(key)).Result()
+			if errors.Is(err, redis.Nil) { // released meanwhile: the caller may try again
+				return "", false, nil
+			}
+		}
+		if err == nil {
+			return held, false, nil
 		}
 		if !s.failed(ctx, err) {
 			return "", false, err

@@ -135,3 +135,17 @@ func TestDeployComposeEnv(t *testing.T) {
 		t.Errorf("compose runs backends %v, want two replicas", backends)
 	}
 }
+
+// A bad REDIS_URL is reported at start without its value, which may hold a password.
+func TestConfigRedisURL(t *testing.T) {
+	for _, u := range []string{"http://:secret@host:6379", "redis://:secret@host:notaport/0"} {
+		_, _, err := loadConfig(env(map[string]string{"SANDBOX": "1", "REDIS_URL": u}))
+		if err == nil || !strings.Contains(err.Error(), "REDIS_URL") || strings.Contains(err.Error(), "secret") {
+			t.Errorf("REDIS_URL %q: %v", u, err)
+		}
+	}
+	c, _, err := loadConfig(env(map[string]string{"SANDBOX": "1", "REDIS_URL": "rediss://:pw@host:6380/2"}))
+	if err != nil || c.RedisPrefix != "flexcallback:" {
+		t.Errorf("rediss URL: %v, prefix %q", err, c.RedisPrefix)
+	}
+}

@@ -111,11 +111,11 @@ func (s *Service) known(ctx context.Context, r flexcallback.Request) (any, bool,
 	if !ok || sid == unsure {
 		return nil, false, nil
 	}
-	open, err := s.stillOpen(ctx, r, sid)
+	isOpen, err := s.stillOpen(ctx, r, sid)
 	if err != nil {
 		return nil, false, fmt.Errorf("create %s task: %w", r.Kind(), err)
 	}
-	return result{sid: sid, replayed: true}, open, nil
+	return result{sid: sid, replayed: true}, isOpen, nil
 }
 
 // createOnce creates r's task while holding its key's claim, unless the key names it already.
@@ -125,9 +125,9 @@ func (s *Service) createOnce(ctx context.Context, r flexcallback.Request) (any, 
 		return nil, fmt.Errorf("read idempotency key: %w", err)
 	}
 	if mark != "" && mark != unsure {
-		if open, err := s.stillOpen(ctx, r, mark); err != nil {
+		if isOpen, err := s.stillOpen(ctx, r, mark); err != nil {
 			return nil, fmt.Errorf("create %s task: %w", r.Kind(), err)
-		} else if open {
+		} else if isOpen {
 			return result{sid: mark, replayed: true}, nil
 		}
 		// Handled already: the caller asks again, so the key now names a new task.
@@ -143,7 +143,7 @@ func (s *Service) createOnce(ctx context.Context, r flexcallback.Request) (any, 
 		if err != nil {
 			return nil, fmt.Errorf("create %s task: %w", r.Kind(), err)
 		}
-		if found && (!r.KeyOpenOnly || (t.Status != flexcallback.StatusCompleted && t.Status != flexcallback.StatusCanceled)) {
+		if found && (!r.KeyOpenOnly || open(t)) {
 			s.remember(ctx, r, t.Sid)
 			return result{sid: t.Sid, replayed: true}, nil
 		}
@@ -196,7 +196,12 @@ func (s *Service) stillOpen(ctx context.Context, r flexcallback.Request, sid str
 	case err != nil:
 		return false, err
 	}
-	return t.Status != flexcallback.StatusCompleted && t.Status != flexcallback.StatusCanceled, nil
+	return open(t), nil
+}
+
+// open reports whether a task is still to be handled.
+func open(t flexcallback.Task) bool {
+	return t.Status != flexcallback.StatusCompleted && t.Status != flexcallback.StatusCanceled
 }
 
 type result struct {

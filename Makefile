@@ -49,11 +49,15 @@ image: wasm shim
 imagetest: wasm shim
 	container/test.sh
 
-# Chromium (Debian's, never a downloaded one) for the browser tests.
+# Chromium (Debian's, never a downloaded one) for the browser tests; Debian's redis-server for
+# the replica tests, which start one per test.
 setup:
 	@command -v chromium >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "install Debian's chromium (apt-get install chromium) for the browser tests" >&2; exit 1; fi; }
+	@command -v redis-server >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	  else echo "install Debian's redis-server (apt-get install redis-server) for the replica tests" >&2; exit 1; fi; }
 
 vet:
 	$(GO) vet ./...

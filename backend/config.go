@@ -1,7 +1,6 @@
 package main
 
 import (
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -16,6 +15,7 @@ import (
 
 	"flexcallback"
 	"flexcallback/backend/api"
+	"flexcallback/backend/redisstore"
 	"flexcallback/backend/sandbox"
 	"flexcallback/backend/twilio"
 	"flexcallback/backend/waitexp"
@@ -74,9 +74,16 @@ type config struct {
 	// Default https://flex.twilio.com (and, in sandbox mode, the demo desk's origin). Parsed by
 	// flexcallback.ParseOrigins, as the panel parses it.
 	AllowedOrigins []string
-	// MEDIA_TOKEN_SECRET: at least 32 bytes signing voicemail URLs. Default: random at start,
-	// which is fine for one replica; set it when several replicas share a load balancer.
+	// MEDIA_TOKEN_SECRET: at least 32 bytes signing voicemail URLs. Default: a key generated
+	// once and shared through REDIS_URL, so every replica accepts every replica's URLs; without
+	// Redis, random at start (one replica).
 	MediaSecret []byte
+	// REDIS_URL: the Redis that replicas share idempotency keys, in-flight claims, the Flex token
+	// cache and the media key through: redis:// or rediss:// (TLS), with password and DB, e.g.
+	// rediss://:password@redis.example.com:6380/0. Default: none; each replica keeps them in its
+	// own memory, right for one replica. REDIS_PREFIX (default "flexcallback:") starts every key,
+	// so one Redis can serve several deployments.
+	RedisURL, RedisPrefix string
 	// BUSINESS_TIME_ZONE: IANA zone of the contact centre, shown to agents as "system time".
 	// Default UTC.
 	BusinessTimeZone string
@@ -263,17 +270,22 @@ func loadConfig(getenv func(string) string) (config, []string, error) {
 	}
 	c.AllowedOrigins = origins
 
+	c.RedisURL, c.RedisPrefix = get("REDIS_URL"), get("REDIS_PREFIX")
+	if c.RedisURL != "" {
+		if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || redisstore.ParseURL(c.RedisURL) != nil {
+			bad("REDIS_URL: not a redis:// or rediss:// URL (the value is not shown: it may hold a password)")
+		}
+	}
+	if c.RedisPrefix == "" {
+		c.RedisPrefix = "flexcallback:"
+	}
 	if s := get("MEDIA_TOKEN_SECRET"); s != "" {
 		if len(s) < 32 {
 			bad("MEDIA_TOKEN_SECRET: needs at least 32 characters")
 		}
 		c.MediaSecret = []byte(s)
-	} else {
-		c.MediaSecret = make([]byte, 32)
-		rand.Read(c.MediaSecret)
-		if !c.Sandbox {
-			notes = append(notes, "MEDIA_TOKEN_SECRET is unset: a random key is used, so voicemail URLs work only on this replica")
-		}
+	} else if !c.Sandbox && c.RedisURL == "" {
+		notes = append(notes, "MEDIA_TOKEN_SECRET and REDIS_URL are unset: a random key signs voicemail URLs, so they work only on this replica")
 	}
 
 	c.Wait = waitexp.Options{

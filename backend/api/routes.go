@@ -36,6 +36,9 @@ type Config struct {
 	// RequestDeadline bounds a Studio or Flex request with all of its Twilio calls (REQUEST_DEADLINE).
 	// The media stream has none: it lasts as long as the agent listens.
 	RequestDeadline time.Duration
+	// StoreState names where idempotency keys live ("memory", "redis", "memory (redis
+	// unreachable)"); /readyz reports it. nil: not reported.
+	StoreState func() string
 }
 
 // Twilio is the one adapter the handlers call (backend/twilio): TaskRouter, reservations, voice,
@@ -112,19 +115,27 @@ func health(context.Context, *Request) (Response, error) {
 // ready answers 200 while Twilio (or the sandbox) answers and accepts our credentials; a load
 // balancer takes the replica out of rotation otherwise. Its 503 is a probe's status document
 // ({"status":"unavailable"}), not an error of the table: probes and dashboards read "status".
+// The store's state is reported but never makes a replica unready: a Redis outage must not take
+// every replica out of rotation.
 func (s *server) ready(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 	defer cancel()
+	answer := func(status int, body map[string]string) {
+		if s.Config.StoreState != nil {
+			body["store"] = s.Config.StoreState()
+		}
+		encode(w, status, body)
+	}
 	err := s.Twilio.Ready(ctx)
 	if e, ok := flexcallback.AsError(err); ok && errors.Is(err, flexcallback.ErrUpstreamAuth) {
 		// Already logged loudly by the Twilio client; the body names the service and settings.
-		encode(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "code": "upstream_auth", "reason": e.Message})
+		answer(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "code": "upstream_auth", "reason": e.Message})
 		return
 	}
 	if err != nil {
 		s.Logger.WarnContext(ctx, "not ready", "err", err)
-		encode(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "Twilio is not reachable"})
+		answer(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "Twilio is not reachable"})
 		return
 	}
-	encode(w, http.StatusOK, map[string]string{"status": "ready"})
+	answer(http.StatusOK, map[string]string{"status": "ready"})
 }

@@ -27,6 +27,7 @@ type fakeTasks struct {
 	lists       int // ListTasks calls
 	evaluates   int // of which with EvaluateTaskAttributes
 	listFails   int // the next n ListTasks fail with ErrUnavailable
+	refuse      int // the next n creates fail with ErrInvalid (Twilio refused) and create nothing
 	delay       time.Duration
 }
 
@@ -37,6 +38,10 @@ func (f *fakeTasks) CreateTask(ctx context.Context, nt flexcallback.NewTask) (fl
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.creates++
+	if f.refuse > 0 {
+		f.refuse--
+		return flexcallback.Task{}, &flexcallback.Error{Kind: flexcallback.ErrInvalid}
+	}
 	if f.lostCreates > 0 {
 		f.lostCreates--
 		return flexcallback.Task{}, &flexcallback.Error{Kind: flexcallback.ErrAmbiguous}

@@ -110,8 +110,14 @@ func (c *Client) flex(a *attempt) *flex.ApiService {
 	return flex.NewApiService(c.handler(c.restClient(a)))
 }
 
-// FetchFlexUIAttributes returns ui_attributes of Flex's configuration (an empty map when unset).
-func (c *Client) FetchFlexUIAttributes(ctx context.Context) (map[string]any, error) {
+// FlexConfiguration is what setup reads of Flex's configuration.
+type FlexConfiguration struct {
+	UIAttributes      map[string]any // ui_attributes (empty when unset)
+	TargetWorkflowSid string         // taskrouter_target_workflow_sid: where Flex sends calls
+}
+
+// FetchFlexConfiguration fetches Flex's configuration.
+func (c *Client) FetchFlexConfiguration(ctx context.Context) (FlexConfiguration, error) {
 	var conf *flex.FlexV1Configuration
 	err := c.do(ctx, "fetch flex configuration", "", opIdempotent, func(a *attempt) error {
 		var err error
@@ -119,9 +125,10 @@ func (c *Client) FetchFlexUIAttributes(ctx context.Context) (map[string]any, err
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return FlexConfiguration{}, err
 	}
-	return uiAttributes(conf)
+	ui, err := uiAttributes(conf)
+	return FlexConfiguration{UIAttributes: ui, TargetWorkflowSid: deref(conf.TaskrouterTargetWorkflowSid)}, err
 }
 
 // UpdateFlexUIAttributes replaces ui_attributes of Flex's configuration. Flex replaces a JSON

@@ -148,14 +148,16 @@ func checkURL(raw string, base *url.URL, property string) string {
 	if !studioEndpoints[endpoint] {
 		return fmt.Sprintf("%s calls %s, which is not a Studio endpoint of this backend (studio/create-callback or studio/wait-experience)", raw, endpoint)
 	}
-	if len(diffs) > 0 {
-		return fmt.Sprintf("%s has %s, so Twilio's signature will not match: change it to %s", raw, strings.Join(diffs, ", "), want)
-	}
 	if endpoint == "studio/wait-experience" && property == "waitUrl" {
 		q, _ := url.ParseQuery(query)
 		if m := q.Get("mode"); m != "initialize" {
-			return fmt.Sprintf("%s has mode=%q: Send to Flex's waitUrl must start the wait experience with mode=initialize", raw, m)
+			diffs = append(diffs, fmt.Sprintf("mode=%q, not mode=initialize (Send to Flex's waitUrl starts the wait experience)", m))
+			q.Set("mode", "initialize")
+			want = strings.TrimRight(base.String(), "/") + marker + endpoint + "?" + q.Encode()
 		}
+	}
+	if len(diffs) > 0 {
+		return fmt.Sprintf("%s has %s: change it to %s", raw, strings.Join(diffs, ", "), want)
 	}
 	return ""
 }

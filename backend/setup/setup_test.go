@@ -253,8 +253,8 @@ func TestCheckNamesAFlowWithAnotherHostOrHTTP(t *testing.T) {
 		t.Fatalf("err %v, want ErrProblems", err)
 	}
 	mustContain(t, out,
-		`Studio flow "Hand made" (`+made["sid"].(string)+`), widget "Hook", url: http://callbacks.example.com/cb/features/callback-and-voicemail/studio/create-callback has scheme http, not https, so Twilio's signature will not match: change it to `+publicBase+"/features/callback-and-voicemail/studio/create-callback",
-		`widget "Flex", waitUrl: https://old-host.example.com/cb/features/callback-and-voicemail/studio/wait-experience?mode=main-wait-loop has host old-host.example.com, not callbacks.example.com`)
+		`Studio flow "Hand made" (`+made["sid"].(string)+`), widget "Hook", url: http://callbacks.example.com/cb/features/callback-and-voicemail/studio/create-callback has scheme http, not https: change it to `+publicBase+"/features/callback-and-voicemail/studio/create-callback",
+		`widget "Flex", waitUrl: https://old-host.example.com/cb/features/callback-and-voicemail/studio/wait-experience?mode=main-wait-loop has host old-host.example.com, not callbacks.example.com, mode="main-wait-loop", not mode=initialize (Send to Flex's waitUrl starts the wait experience): change it to `+publicBase+"/features/callback-and-voicemail/studio/wait-experience?mode=initialize")
 	if n := strings.Count(out, "Hand made"); n != 2 {
 		t.Errorf("%d lines name the flow, want 2", n)
 	}

@@ -43,7 +43,8 @@ func flexConfiguration(ctx context.Context, cfg Config, f *found, p *plan) {
 }
 
 // mergeFeature returns a copy of ui with the feature enabled at baseURL and the enforced
-// requeue rules, and the names of the keys that changed. Nothing else is touched.
+// requeue rules (and auto_select_task on when unset), and the names of the keys that changed.
+// Nothing else is touched.
 func mergeFeature(ui map[string]any, baseURL string, maxAttempts int) (map[string]any, []string, error) {
 	b, err := json.Marshal(ui)
 	if err != nil {
@@ -77,6 +78,11 @@ func mergeFeature(ui map[string]any, baseURL string, maxAttempts int) (map[strin
 			m[k] = v
 			changed = append(changed, k)
 		}
+	}
+	// auto_select_task is a default, not a rule: set when absent, an operator's choice kept.
+	if _, ok := m["auto_select_task"]; !ok {
+		m["auto_select_task"] = true
+		changed = append(changed, "auto_select_task")
 	}
 	slices.Sort(changed)
 	return next, changed, nil

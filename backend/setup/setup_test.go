@@ -117,7 +117,7 @@ func TestPlanWithNothingConfigured(t *testing.T) {
 	}
 	mustContain(t, out, "plan only", `"Flexcallback Sandbox"`, e.info.WorkspaceSid+` "Flex Task Assignment" (by name)`,
 		e.info.Workflows["callback"]+` "Template Example Callback" (name contains "Callback")`,
-		"would set allow_requeue, backend_url, enabled, max_attempts (other keys kept)",
+		"would set allow_requeue, auto_select_task, backend_url, enabled, max_attempts (other keys kept)",
 		"would create \"flexcallback: IVR offers a callback\" (validated)", "4 change(s) planned")
 	if n := len(e.flows()); n != 0 {
 		t.Errorf("a plan created %d flows", n)
@@ -133,7 +133,7 @@ func TestApplyTwiceChangesNothingTheSecondTime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mustContain(t, out, "did set allow_requeue, backend_url, enabled, max_attempts", "created FW", "4 change(s) made")
+	mustContain(t, out, "did set allow_requeue, auto_select_task, backend_url, enabled, max_attempts", "created FW", "4 change(s) made")
 	f := feature(e.uiAttributes())
 	if f["enabled"] != true || f["backend_url"] != publicBase || f["allow_requeue"] != true || f["max_attempts"] != float64(3) {
 		t.Errorf("feature settings: %v", f)

@@ -736,17 +736,15 @@
         var w = (r[1].workers || {})[demoWorker] || {};
         desk.workerSid = w.sid || '';
         manager.workerClient = Object.assign(emitter(), { sid: desk.workerSid, name: w.identity || demoWorker, activity: { sid: r[1].availableActivitySid || '', name: '' }, attributes: {} });
-        manager.serviceConfiguration = {
-          taskrouter_offline_activity_sid: r[1].offlineActivitySid || '',
+        // Flex's configuration as the sandbox's Configuration API serves it (set up at start by
+        // `flexcallback setup`), with the desk's own outbound calling.
+        return request('GET', sandboxBase + '/flex-api/v1/Configuration', { auth: true });
+      })
+      .then(function (conf) {
+        manager.serviceConfiguration = Object.assign({}, conf, {
+          taskrouter_offline_activity_sid: conf.taskrouter_offline_activity_sid || desk.info.offlineActivitySid || '',
           outbound_call_flows: { default: { enabled: true, caller_id: deskCallerId, queue_sid: '', location: 'US', workflow_sid: '' } },
-          ui_attributes: {
-            custom_data: {
-              features: {
-                callback_and_voicemail: { enabled: true, allow_requeue: true, max_attempts: 3, auto_select_task: true, backend_url: desk.backendUrl },
-              },
-            },
-          },
-        };
+        });
         // The demo agent logs in and goes available, so the sandbox routes tasks to them.
         return Promise.all([refreshToken(), setActivity('available')]);
       })

@@ -62,6 +62,9 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
+	if flags.Arg(0) == "setup" {
+		return runSetup(ctx, flags.Args()[1:], getenv, stdout, stderr)
+	}
 	cfg, notes, err := loadConfig(getenv)
 	if err != nil {
 		return err
@@ -112,6 +115,7 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	srv := newHTTPServer(handler, logger)
 	g.Go(func() error { return serve(gctx, srv, ln) })
+	setupAtStart(gctx, cfg, logger.With("component", "setup"))
 	logger.Info("listening", "addr", ln.Addr().String(), "public_base_url", cfg.PublicBaseURL)
 	if onListen != nil {
 		onListen(ln.Addr().String(), sandboxAddr)

@@ -9,6 +9,7 @@ import (
 // IAM under /iam/v1), recording media and the admin API under /_sandbox/.
 func (s *Sandbox) Handler() http.Handler {
 	rest := http.NewServeMux()
+	admin := http.NewServeMux()
 	ws := "/taskrouter/v1/Workspaces/{ws}"
 	rest.HandleFunc("GET /taskrouter/v1/Workspaces", s.handleList("workspaces"))
 	rest.HandleFunc("GET "+ws, s.inWorkspace(s.handleFetch("workspace")))
@@ -43,14 +44,13 @@ func (s *Sandbox) Handler() http.Handler {
 	rest.HandleFunc("GET "+acc+"/Transcriptions/{file}", s.handleTranscription)
 	rest.HandleFunc("DELETE "+acc+"/Transcriptions/{file}", s.handleTranscription)
 	rest.HandleFunc("POST /iam/v1/Accounts/{ac}/Tokens/validate", s.handleValidateToken)
+	s.setupRoutes(rest, admin)
 	rest.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { notFound(w, r.URL.Path) })
 
 	// Recordings check auth themselves: media needs none, as on Twilio by default.
 	media := http.NewServeMux()
 	media.HandleFunc("GET "+acc+"/Recordings/{file}", s.handleRecording)
 	media.HandleFunc("DELETE "+acc+"/Recordings/{file}", s.handleRecording)
-
-	admin := http.NewServeMux()
 	admin.HandleFunc("GET /_sandbox/{$}", s.handleInfo)
 	admin.HandleFunc("POST /_sandbox/tokens", s.handleIssueToken)
 	admin.HandleFunc("GET /_sandbox/calls", s.handleAdminCalls)

@@ -34,7 +34,10 @@ type Config struct {
 	APIKey     string // TWILIO_API_KEY: with APISecret, used for REST, IAM and media instead of AuthToken
 	APISecret  string // TWILIO_API_SECRET
 
-	WorkspaceSid string // TWILIO_FLEX_WORKSPACE_SID; required
+	WorkspaceSid string // TWILIO_FLEX_WORKSPACE_SID; required unless AccountOnly
+	// AccountOnly allows an empty WorkspaceSid: `flexcallback setup` finds the workspace first
+	// and binds to it with WithWorkspace.
+	AccountOnly bool
 
 	// APIBase (TWILIO_API_BASE) sends a request for https://{sub}.twilio.com/{path} to
 	// {APIBase}/{sub}/{path}: the sandbox, Prism, or any Twilio-compatible server. "" = Twilio.
@@ -97,7 +100,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.AccountSid == "" {
 		problems = append(problems, "account SID is required")
 	}
-	if cfg.WorkspaceSid == "" {
+	if cfg.WorkspaceSid == "" && !cfg.AccountOnly {
 		problems = append(problems, "workspace SID is required")
 	}
 	user, pass := cfg.AccountSid, cfg.AuthToken

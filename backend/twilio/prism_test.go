@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"flexcallback"
+	"flexcallback/backend/twilio"
 )
 
 // The fidelity check (issue 2, item 8): Stoplight Prism runs `prism proxy --errors` with Twilio's
@@ -45,6 +46,8 @@ var mediaPath = regexp.MustCompile(`^/api/2010-04-01/Accounts/[^/]+/Recordings/[
 var prismSpecs = map[string]string{
 	"taskrouter": "testdata/twilio-oai/twilio_taskrouter_v1.json",
 	"api":        "testdata/twilio-oai/twilio_api_v2010.json",
+	"flex-api":   "testdata/twilio-oai/twilio_flex_v1.json",
+	"studio":     "testdata/twilio-oai/twilio_studio_v2.json",
 }
 
 func TestOperationsThroughPrism(t *testing.T) {
@@ -85,6 +88,7 @@ func TestOperationsThroughPrism(t *testing.T) {
 	e.admin("POST", "/_sandbox/reset", nil, nil) // operations counts the tasks it makes
 
 	operations(t, e, c)
+	setupOperations(t, e, e.client(front.URL, func(cfg *twilio.Config) { cfg.WorkspaceSid, cfg.AccountOnly = "", true }).WithWorkspace(e.in.WorkspaceSid))
 	refusals(t, e, front.URL)
 	for _, v := range front.take() {
 		t.Errorf("Prism: %s", v)

@@ -38,7 +38,8 @@ func newEnv(t *testing.T) *env {
 	t.Cleanup(func() { srv.Close(); sb.Close() })
 	in := sb.Info()
 	return &env{t: t, url: srv.URL, info: in, cfg: setup.Config{
-		Twilio:        twilio.Config{AccountSid: in.AccountSid, AuthToken: in.AuthToken, APIBase: srv.URL},
+		Twilio: twilio.Config{AccountSid: in.AccountSid, AuthToken: in.AuthToken, APIBase: srv.URL,
+			Retry: twilio.RetryPolicy{Limit: 1, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, Deadline: 5 * time.Second}},
 		PublicBaseURL: publicBase, MaxAttempts: 3,
 	}}
 }

@@ -22,6 +22,7 @@ bench: setup wasm shim
 wasm:
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o $(WASM) ./wasm
 	gzip -9 -n -k -f $(WASM)
+	$(GO) run ./tools/brotli $(WASM)
 
 # The plugin bundle, plus what the demo desk serves beside it (React 17 UMD, as Flex provides).
 shim: plugin-shim/node_modules
@@ -69,4 +70,4 @@ shimtest:
 	cd plugin-shim && npm test
 
 clean:
-	rm -rf build artifacts $(WASM) $(WASM).gz web/demo/vendor web/demo/plugin-flexcallback.js plugin-shim/build
+	rm -rf build artifacts $(WASM) $(WASM).gz $(WASM).br web/demo/vendor web/demo/plugin-flexcallback.js plugin-shim/build

@@ -1,11 +1,12 @@
 // Command brotli compresses a file at Brotli's best quality (11, the largest window), for the
 // panel's pre-compressed app.wasm.br: `go run ./tools/brotli web/app.wasm` writes web/app.wasm.br.
-// It does nothing when the .br is newer than its source, as the compression takes a while.
+// It does nothing when the .br already decodes to the file, as the compression takes a while.
 package main
 
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/andybalholm/brotli"
@@ -24,16 +25,12 @@ func main() {
 
 func compress(src string) error {
 	dst := src + ".br"
-	in, err := os.Stat(src)
-	if err != nil {
-		return err
-	}
-	if out, err := os.Stat(dst); err == nil && out.ModTime().After(in.ModTime()) {
-		return nil
-	}
 	raw, err := os.ReadFile(src)
 	if err != nil {
 		return err
+	}
+	if upToDate(dst, raw) {
+		return nil
 	}
 	var buf bytes.Buffer
 	w := brotli.NewWriterOptions(&buf, brotli.WriterOptions{Quality: brotli.BestCompression, LGWin: 24})
@@ -49,4 +46,15 @@ func compress(src string) error {
 		return err
 	}
 	return os.Rename(tmp, dst)
+}
+
+// upToDate says whether the Brotli file dst decodes to raw.
+func upToDate(dst string, raw []byte) bool {
+	f, err := os.Open(dst)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	dec, err := io.ReadAll(brotli.NewReader(f))
+	return err == nil && bytes.Equal(dec, raw)
 }

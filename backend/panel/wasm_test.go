@@ -67,3 +67,14 @@ func TestStaleBrotliIsNotServed(t *testing.T) {
 		t.Errorf("encoding %q, %d bytes; want the gzip copy", resp.Header.Get("Content-Encoding"), len(body))
 	}
 }
+
+// TestPagePreloadsWasm: the page asks for app.wasm in its head, as a fetch app.js can reuse.
+func TestPagePreloadsWasm(t *testing.T) {
+	dir, _, _ := testWebDir(t, true)
+	srv := newTestServer(t, dir)
+	_, page := get(t, srv.URL+"/panel/", nil)
+	head, _, _ := bytes.Cut(page, []byte("</head>"))
+	if !bytes.Contains(head, []byte(`<link rel="preload" href="/panel/web/app.wasm" as="fetch" type="application/wasm" crossorigin="anonymous">`)) {
+		t.Errorf("no app.wasm preload in the head:\n%s", head)
+	}
+}

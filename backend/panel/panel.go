@@ -1,10 +1,9 @@
 // Package panel serves the agent panel (the go-app wasm of wasm/ui) under /panel/: the
-// pre-rendered page, go-app's scripts, the pre-gzipped app.wasm and the static files of web/,
+// pre-rendered page, go-app's scripts, the pre-compressed app.wasm and the static files of web/,
 // with the headers that let only Flex frame it.
 package panel
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -27,9 +26,9 @@ const Prefix = "/panel"
 
 // Config is what the panel needs from the backend's configuration.
 type Config struct {
-	// WebDir is the folder of static files (STATIC_ROOT's web/): app.wasm built by
-	// `GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w" -o web/app.wasm ./wasm && gzip -9 -k -f web/app.wasm`,
-	// app.wasm.gz (optional, served to browsers that accept gzip), panel.css and icon.svg.
+	// WebDir is the folder of static files (STATIC_ROOT's web/): app.wasm built by `make wasm`,
+	// with app.wasm.br and app.wasm.gz (optional, each served to browsers that accept it, Brotli
+	// first), panel.css and icon.svg.
 	WebDir string
 	// AllowedOrigins may frame the panel and talk to it (PANEL_ALLOWED_ORIGINS, parsed with
 	// flexcallback.ParseOrigins). Empty: https://flex.twilio.com.
@@ -71,12 +70,9 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	}
 	maps.Copy(env, flexcallback.PanelRules{MaxAttempts: cfg.MaxAttempts}.Env())
 	version := versionOf(raw, env)
-	gz, err := os.ReadFile(filepath.Join(dir, "app.wasm.gz"))
-	if err != nil && !os.IsNotExist(err) {
-		return nil, fmt.Errorf("panel: read app.wasm.gz: %w", err)
-	}
-	if gz != nil && !bytes.HasPrefix(gz, []byte{0x1f, 0x8b}) {
-		return nil, fmt.Errorf("panel: app.wasm.gz is not gzip")
+	encs, err := loadEncoded(dir, raw, logger)
+	if err != nil {
+		return nil, err
 	}
 
 	// The server pre-renders pages, so it must know the same routes as the wasm.
@@ -100,11 +96,14 @@ func NewHandler(cfg Config) (http.Handler, error) {
 		WasmContentLengthHeader: wasmLengthHeader,
 		ServiceWorkerTemplate:   serviceWorker,
 	}
-	logger.Info("panel ready", "version", version, "wasm_bytes", len(raw), "wasm_gzip_bytes", len(gz), "allowed_origins", origins,
-		"max_attempts", cfg.MaxAttempts)
+	attrs := []any{"version", version, "wasm_bytes", len(raw)}
+	for _, e := range encs {
+		attrs = append(attrs, "wasm_"+e.enc+"_bytes", len(e.body))
+	}
+	logger.Info("panel ready", append(attrs, "allowed_origins", origins, "max_attempts", cfg.MaxAttempts)...)
 
 	var next http.Handler = h
-	next = serveWasm(next, version, len(raw), gz)
+	next = serveWasm(next, version, len(raw), encs)
 	next = fixPage(next)
 	next = blockProxyResources(next)
 	next = securityHeaders(next, origins)

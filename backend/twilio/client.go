@@ -51,7 +51,7 @@ type Config struct {
 
 	Logger     *slog.Logger // default: discard
 	Observer   Observer     // may be nil
-	HTTPClient *http.Client // optional base client (tests): its Transport is used, wrapped
+	HTTPClient *http.Client // optional base client (tests): its Transport is used, wrapped; default: one shared pool (pool.go)
 }
 
 // RetryPolicy bounds how Twilio calls are retried (see retry.go for what is retried).
@@ -119,7 +119,7 @@ func New(cfg Config) (*Client, error) {
 			break
 		}
 	}
-	var base http.RoundTripper = http.DefaultTransport
+	var base http.RoundTripper = sharedTransport()
 	if cfg.HTTPClient != nil && cfg.HTTPClient.Transport != nil {
 		base = cfg.HTTPClient.Transport
 	}

@@ -34,7 +34,7 @@ func TestSharedPoolReusesConnections(t *testing.T) {
 	defer srv.Close()
 	var clients [2]*Client
 	for i := range clients {
-		c, err := New(Config{AccountSid: testAccount, AuthToken: testToken, WorkspaceSid: testWorkspace, APIBase: srv.URL})
+		c, err := New(Config{AccountSid: testAccount, AuthToken: testToken, WorkspaceSid: testWorkspace, APIBase: srv.URL, Retry: testRetry})
 		if err != nil {
 			t.Fatal(err)
 		}

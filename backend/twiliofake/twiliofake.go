@@ -56,7 +56,7 @@ func (j *Journal) Count(prefix string) int {
 }
 
 // Fault is an injected failure of one operation: "create", "fetch", "update", "list", "queue",
-// "call-update" (the journal's first words). The first fault of an operation applies.
+// "call-update", "recording" (the journal's first words). The first fault of an operation applies.
 type Fault struct {
 	Op    string
 	Err   error         // what the call answers; nil: only Delay or Race
@@ -181,17 +181,31 @@ func (f *Twilio) CreateTask(ctx context.Context, nt flexcallback.NewTask) (flexc
 }
 
 func (f *Twilio) FetchTask(ctx context.Context, sid string) (flexcallback.Task, error) {
-	fl, err := f.begin("fetch", "%s", sid)
+	return fetch(f, "fetch", sid, f.tasks, copyTask)
+}
+
+// fetch journals a fetch of sid, applies its fault, and answers conv of the value m holds.
+func fetch[V, T any](f *Twilio, op, sid string, m map[string]V, conv func(V) T) (T, error) {
+	var zero T
+	fl, err := f.begin(op, "%s", sid)
 	if err != nil {
-		return flexcallback.Task{}, err
+		return zero, err
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	t, ok := f.tasks[sid]
+	v, ok := m[sid]
 	if !ok {
-		return flexcallback.Task{}, Err(flexcallback.ErrNotFound)
+		return zero, Err(flexcallback.ErrNotFound)
 	}
-	return copyTask(t), fl.after()
+	return conv(v), fl.after()
+}
+
+func same[T any](v T) T { return v }
+
+func put[T any](f *Twilio, m map[string]T, sid string, v T) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	m[sid] = v
 }
 
 // UpdateTask applies u as TaskRouter does: If-Match guards it, and a task no longer waiting
@@ -272,24 +286,10 @@ func (f *Twilio) ListTaskReservations(ctx context.Context, taskSid string) ([]fl
 }
 
 // PutQueue stores a voice queue.
-func (f *Twilio) PutQueue(q flexcallback.Queue) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.queues[q.Sid] = q
-}
+func (f *Twilio) PutQueue(q flexcallback.Queue) { put(f, f.queues, q.Sid, q) }
 
 func (f *Twilio) FetchQueue(ctx context.Context, sid string) (flexcallback.Queue, error) {
-	fl, err := f.begin("queue", "%s", sid)
-	if err != nil {
-		return flexcallback.Queue{}, err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	q, ok := f.queues[sid]
-	if !ok {
-		return flexcallback.Queue{}, Err(flexcallback.ErrNotFound)
-	}
-	return q, fl.after()
+	return fetch(f, "queue", sid, f.queues, same)
 }
 
 func (f *Twilio) UpdateCall(ctx context.Context, sid string, u flexcallback.CallUpdate) error {
@@ -311,20 +311,10 @@ func (f *Twilio) CallUpdates() []flexcallback.CallUpdate {
 }
 
 // PutRecording stores a recording.
-func (f *Twilio) PutRecording(r flexcallback.Recording) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.recordings[r.Sid] = r
-}
+func (f *Twilio) PutRecording(r flexcallback.Recording) { put(f, f.recordings, r.Sid, r) }
 
 func (f *Twilio) FetchRecording(ctx context.Context, sid string) (flexcallback.Recording, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	r, ok := f.recordings[sid]
-	if !ok {
-		return flexcallback.Recording{}, Err(flexcallback.ErrNotFound)
-	}
-	return r, nil
+	return fetch(f, "recording", sid, f.recordings, same)
 }
 
 func (f *Twilio) DeleteRecording(ctx context.Context, sid string) error {

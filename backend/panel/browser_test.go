@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -164,7 +165,8 @@ func newPanelServer(t testing.TB, webDir string, origins []string) (string, *fak
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := NewHandler(Config{WebDir: webDir, AllowedOrigins: origins, BusinessTimeZone: "America/New_York"})
+	h, err := NewHandler(Config{WebDir: webDir, AllowedOrigins: origins, BusinessTimeZone: "America/New_York",
+		Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -59,11 +59,12 @@ func (j *Journal) Count(prefix string) int {
 // "call-update", "recording" (the journal's first words). The first fault of an operation applies.
 type Fault struct {
 	Op    string
-	Err   error         // what the call answers; nil: only Delay or Race
-	Delay time.Duration // before the call
-	Count int           // calls it applies to; 0: every call
-	After bool          // perform the call, then answer Err (a create made, its answer lost)
-	Race  bool          // update: someone else changed the task just before (its ETag moved)
+	Err   error           // what the call answers; nil: only Delay, Wait or Race
+	Delay time.Duration   // before the call
+	Wait  <-chan struct{} // before the call, until closed: holds a call on the wire
+	Count int             // calls it applies to; 0: every call
+	After bool            // perform the call, then answer Err (a create made, its answer lost)
+	Race  bool            // update: someone else changed the task just before (its ETag moved)
 }
 
 // Twilio is the fake. Its zero value is not ready: use New.
@@ -117,6 +118,9 @@ func (f *Twilio) begin(op, format string, args ...any) (Fault, error) {
 	}
 	f.mu.Unlock()
 	time.Sleep(fl.Delay)
+	if fl.Wait != nil {
+		<-fl.Wait
+	}
 	if fl.Err != nil && !fl.After {
 		return fl, fl.Err
 	}

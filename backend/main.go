@@ -129,7 +129,7 @@ func newHandler(cfg config, logger *slog.Logger, demoDesk bool, m *metrics.Metri
 	tw, err := twilio.New(twilio.Config{
 		AccountSid: cfg.AccountSid, AuthToken: cfg.AuthToken, APIKey: cfg.APIKey, APISecret: cfg.APISecret,
 		WorkspaceSid: cfg.WorkspaceSid, APIBase: cfg.APIBase, Region: cfg.Region,
-		Retry: cfg.Retry, Logger: logger.With("component", "twilio"), Observer: m,
+		Retry: cfg.Retry, Timeout: cfg.TwilioTimeout, Logger: logger.With("component", "twilio"), Observer: m,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("twilio client: %w", err)

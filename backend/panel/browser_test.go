@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -168,7 +169,8 @@ func newPanelServer(t testing.TB, webDir string, origins []string, shape func(ht
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := NewHandler(Config{WebDir: webDir, AllowedOrigins: origins, BusinessTimeZone: "America/New_York"})
+	h, err := NewHandler(Config{WebDir: webDir, AllowedOrigins: origins, BusinessTimeZone: "America/New_York",
+		Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}

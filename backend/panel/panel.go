@@ -31,14 +31,14 @@ type Config struct {
 	// first), panel.css and icon.svg.
 	WebDir string
 	// AllowedOrigins may frame the panel and talk to it (PANEL_ALLOWED_ORIGINS, parsed with
-	// flexcallback.ParseOrigins). Empty: https://flex.twilio.com.
+	// flexcallback.ParseOrigins, which decides the default). Required.
 	AllowedOrigins []string
 	// BusinessTimeZone is the IANA zone of the "System time" tooltip (BUSINESS_TIME_ZONE).
 	BusinessTimeZone string
 	// MaxAttempts is MAX_ATTEMPTS, the attempt from which the backend refuses a requeue. The panel
 	// gets it in its page (flexcallback.PanelRules) and it wins over Flex's max_attempts.
 	MaxAttempts int
-	// Logger gets one line at start; nil discards.
+	// Logger gets one line at start. Required.
 	Logger *slog.Logger
 }
 
@@ -46,15 +46,12 @@ type Config struct {
 // every response by its hash and the page's environment: go-app answers 304 to any If-None-Match
 // equal to the version, so a fixed version would keep agents on a stale wasm (or stale settings in
 // app.js) after a rebuild or a configuration change, and a random one would make them download it
-// again after every restart. It fails if app.wasm is missing.
+// again after every restart. It fails if app.wasm is missing. It applies no defaults: the backend's
+// configuration decides the origins.
 func NewHandler(cfg Config) (http.Handler, error) {
-	logger := cfg.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
-	origins := cfg.AllowedOrigins
-	if len(origins) == 0 {
-		origins = []string{flexcallback.DefaultPanelOrigin}
+	logger, origins := cfg.Logger, cfg.AllowedOrigins
+	if len(origins) == 0 || logger == nil {
+		return nil, flexcallback.Errorf(flexcallback.ErrInvalid, "panel: allowed origins and a logger are required")
 	}
 	dir, err := filepath.Abs(cfg.WebDir)
 	if err != nil {

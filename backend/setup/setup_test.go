@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -39,7 +40,8 @@ func newEnv(t *testing.T) *env {
 	in := sb.Info()
 	return &env{t: t, url: srv.URL, info: in, cfg: setup.Config{
 		Twilio: twilio.Config{AccountSid: in.AccountSid, AuthToken: in.AuthToken, APIBase: srv.URL,
-			Retry: twilio.RetryPolicy{Limit: 1, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, Deadline: 5 * time.Second}},
+			Retry:   twilio.RetryPolicy{Limit: 1, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, Deadline: 5 * time.Second},
+			Timeout: 5 * time.Second, Logger: slog.New(slog.DiscardHandler)},
 		PublicBaseURL: publicBase, MaxAttempts: 3,
 	}}
 }

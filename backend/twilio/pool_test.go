@@ -2,6 +2,7 @@ package twilio
 
 import (
 	"context"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // TestSharedPoolReusesConnections: 20 rounds of 8 concurrent calls, from two Clients, open no
@@ -34,7 +36,7 @@ func TestSharedPoolReusesConnections(t *testing.T) {
 	defer srv.Close()
 	var clients [2]*Client
 	for i := range clients {
-		c, err := New(Config{AccountSid: testAccount, AuthToken: testToken, WorkspaceSid: testWorkspace, APIBase: srv.URL, Retry: testRetry})
+		c, err := New(Config{AccountSid: testAccount, AuthToken: testToken, WorkspaceSid: testWorkspace, APIBase: srv.URL, Retry: testRetry, Timeout: 10 * time.Second, Logger: slog.New(slog.DiscardHandler)})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -106,7 +106,7 @@ func TestLoadPrompts(t *testing.T) {
 }
 
 func TestNewRejectsBadConfig(t *testing.T) {
-	j := &journal{}
+	tw := newTwilio()
 	for name, change := range map[string]func(*Options){
 		"relative endpoint":   func(o *Options) { o.Endpoint = "cb.example.com/wait" },
 		"relative hold music": func(o *Options) { o.HoldMusicURL = "/web/hold-music.mp3" },
@@ -119,7 +119,7 @@ func TestNewRejectsBadConfig(t *testing.T) {
 	} {
 		opts := testOptions()
 		change(&opts)
-		if _, err := New(opts, newFakeTasks(j), &fakeVoice{j: j}, newFakeCreator(j), nil, nil); err == nil {
+		if _, err := New(opts, tw, tw, newFakeCreator(tw.Journal), nil, nil); err == nil {
 			t.Errorf("%s: no error", name)
 		}
 	}

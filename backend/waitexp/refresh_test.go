@@ -5,6 +5,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"flexcallback/backend/twiliofake"
 )
 
 // TestQueueFetchSingleFlightAtExpiry: 50 lookups that find the cached queue expired make one
@@ -16,7 +18,8 @@ func TestQueueFetchSingleFlightAtExpiry(t *testing.T) {
 		t.Fatal(err)
 	}
 	en.e.now = func() time.Time { return t0.Add(queueTTL) }
-	en.voice.mu.Lock() // hold the fetch on the wire while the lookups arrive
+	hold := make(chan struct{}) // holds the fetch on the wire while the lookups arrive
+	en.tw.Inject(twiliofake.Fault{Op: "queue", Wait: hold, Count: 1})
 	var wg sync.WaitGroup
 	for range 50 {
 		wg.Go(func() {
@@ -27,9 +30,9 @@ func TestQueueFetchSingleFlightAtExpiry(t *testing.T) {
 		})
 	}
 	time.Sleep(100 * time.Millisecond)
-	en.voice.mu.Unlock()
+	close(hold)
 	wg.Wait()
-	if n := en.j.count("queue "); n != 2 {
+	if n := en.j.Count("queue "); n != 2 {
 		t.Errorf("%d fetches for 1 cold lookup and 50 at expiry; want 2", n)
 	}
 }
@@ -58,18 +61,20 @@ func TestQueueRefreshedBeforeExpiry(t *testing.T) {
 			t.Fatalf("lookup at +%v waited for a fetch", d)
 		}
 	}
-	en.voice.mu.Lock()
+	hold := make(chan struct{})
+	en.tw.Inject(twiliofake.Fault{Op: "queue", Wait: hold, Count: 1})
 	at(queueTTL * 8 / 10) // served from the cache while the refresh waits on the wire
-	en.voice.mu.Unlock()
+	close(hold)
 	for deadline := time.Now().Add(2 * time.Second); !refreshed(en); time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("no refresh ahead of expiry")
 		}
 	}
-	en.voice.mu.Lock()
-	defer en.voice.mu.Unlock()
+	stuck := make(chan struct{}) // a fetch now would hang: the lookup must not make one
+	defer close(stuck)
+	en.tw.Inject(twiliofake.Fault{Op: "queue", Wait: stuck, Count: 1})
 	at(queueTTL * 3 / 2)
-	if n := en.j.count("queue "); n != 2 {
+	if n := en.j.Count("queue "); n != 2 {
 		t.Errorf("%d fetches; want 2 (cold, refresh ahead)", n)
 	}
 }

@@ -277,6 +277,19 @@ func (f *fakeCreator) Voicemail(ctx context.Context, r flexcallback.Request) (st
 	return sid, nil
 }
 
+// Ask never merges: merging is backend/callback's, tested there and end to end.
+func (f *fakeCreator) Ask(ctx context.Context, r flexcallback.Request) (flexcallback.Asked, error) {
+	switch {
+	case r.MergeOnly:
+		return flexcallback.Asked{}, nil
+	case r.RecordingSid != "":
+		sid, err := f.Voicemail(ctx, r)
+		return flexcallback.Asked{Sid: sid}, err
+	}
+	sid, replayed, err := f.Create(ctx, r)
+	return flexcallback.Asked{Sid: sid, Replayed: replayed}, err
+}
+
 func (f *fakeCreator) created() map[string]flexcallback.Request {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -231,6 +231,7 @@ type fakeCreator struct {
 	byKey    map[string]string
 	tasks    map[string]flexcallback.Request // by SID, with patches applied
 	n        int
+	open     map[string]string // number → the open task a request merges into
 }
 
 func newFakeCreator(j *journal) *fakeCreator {
@@ -277,9 +278,16 @@ func (f *fakeCreator) Voicemail(ctx context.Context, r flexcallback.Request) (st
 	return sid, nil
 }
 
-// Ask never merges: merging is backend/callback's, tested there and end to end.
+// Ask merges only into the open tasks a test names: merging is backend/callback's, tested there
+// and end to end.
 func (f *fakeCreator) Ask(ctx context.Context, r flexcallback.Request) (flexcallback.Asked, error) {
+	f.mu.Lock()
+	sid := f.open[r.NumberToCall]
+	f.mu.Unlock()
 	switch {
+	case sid != "":
+		f.j.add("merge %s key=%s into %s", r.Kind(), r.Key, sid)
+		return flexcallback.Asked{Sid: sid, Merged: true}, nil
 	case r.MergeOnly:
 		return flexcallback.Asked{}, nil
 	case r.RecordingSid != "":

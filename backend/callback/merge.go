@@ -26,8 +26,6 @@ func (s *Service) Ask(ctx context.Context, r flexcallback.Request) (flexcallback
 		}
 		return s.plain(ctx, r)
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), work)
-	defer cancel()
 	never := func() (any, bool, error) { return nil, false, nil } // each request needs its own turn
 	v, err := s.exclusive(ctx, callerKey(r.NumberToCall), never, func() (any, error) { return s.askOnce(ctx, r) })
 	if err != nil {

@@ -25,7 +25,9 @@ func (tl *timeline) add(format string, args ...any) {
 	tl.lines = append(tl.lines, clock.Now+"  "+fmt.Sprintf(format, args...))
 }
 
-func (tl *timeline) log(t *testing.T) { t.Log("caller's timeline:\n  " + strings.Join(tl.lines, "\n  ")) }
+func (tl *timeline) log(t *testing.T) {
+	t.Log("caller's timeline:\n  " + strings.Join(tl.lines, "\n  "))
+}
 
 // ask is a Studio create-callback; it returns the answer's taskSid and merged.
 func (a *app) ask(form url.Values, header map[string]string) (string, bool) {

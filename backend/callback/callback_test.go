@@ -46,7 +46,8 @@ func (f *fakeTasks) CreateTask(ctx context.Context, nt flexcallback.NewTask) (fl
 		f.lostCreates--
 		return flexcallback.Task{}, &flexcallback.Error{Kind: flexcallback.ErrAmbiguous}
 	}
-	t := &flexcallback.Task{Sid: fmt.Sprintf("WT%032d", len(f.order)+1), WorkflowSid: nt.WorkflowSid, Attributes: nt.Attributes, ETag: "1"}
+	t := &flexcallback.Task{Sid: fmt.Sprintf("WT%032d", len(f.order)+1), WorkflowSid: nt.WorkflowSid, Attributes: nt.Attributes, ETag: "1",
+		Status: flexcallback.StatusPending}
 	f.tasks[t.Sid] = t
 	f.order = append(f.order, t.Sid)
 	if f.ambiguous > 0 {

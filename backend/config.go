@@ -94,6 +94,9 @@ type config struct {
 	DefaultRegion string
 	// MAX_ATTEMPTS: callback attempts before "retry later" is refused. Default 3.
 	MaxAttempts int
+	// MERGE_OPEN_CALLBACKS: a caller's new callback or voicemail request joins their open task
+	// instead of making another. Default true.
+	MergeOpenCallbacks bool
 	// WEB_DIR: the static files (web/ with app.wasm). Default "web".
 	WebDir string
 
@@ -218,6 +221,7 @@ func loadConfig(getenv func(string) string) (config, []string, error) {
 	}
 	c.TwilioTimeout = 10 * time.Second
 	c.MaxAttempts = integer("MAX_ATTEMPTS", 3, 1, 100)
+	c.MergeOpenCallbacks = boolean("MERGE_OPEN_CALLBACKS", true)
 
 	c.AuthTokenSecondary = get("TWILIO_AUTH_TOKEN_SECONDARY")
 	c.FlexTokenCacheTTL = time.Minute

@@ -134,7 +134,8 @@ func newHandler(cfg config, logger *slog.Logger, demoDesk bool, m *metrics.Metri
 	if err != nil {
 		return nil, fmt.Errorf("twilio client: %w", err)
 	}
-	creator := callback.New(callback.Config{DefaultWorkflowSid: cfg.CallbackWorkflowSid, TimeZone: cfg.BusinessTimeZone},
+	creator := callback.New(callback.Config{DefaultWorkflowSid: cfg.CallbackWorkflowSid, TimeZone: cfg.BusinessTimeZone,
+		MergeOpen: cfg.MergeOpenCallbacks},
 		tw, store, logger.With("component", "callback"), m, time.Now)
 	cfg.Wait.OnLookupMiss = m.LookupMiss
 	wait, err := waitexp.New(cfg.Wait, tw, tw, creator, logger.With("component", "waitexp"), time.Now)

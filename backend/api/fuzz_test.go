@@ -49,6 +49,11 @@ func (c *fuzzCreator) Voicemail(ctx context.Context, r flexcallback.Request) (st
 	return c.build(r)
 }
 
+func (c *fuzzCreator) Ask(ctx context.Context, r flexcallback.Request) (flexcallback.Asked, error) {
+	sid, err := c.build(r)
+	return flexcallback.Asked{Sid: sid}, err
+}
+
 // FuzzParseCreateCallback drives studio/create-callback's parameter parsing through the real
 // handler (read once, then createCallback) with a fake Creator. The inputs are a query
 // string, a body and whether the body is JSON. It must never panic; every input it refuses must

@@ -22,6 +22,7 @@ type fakeCreator struct {
 	byKey    map[string]string
 	tasks    map[string]flexcallback.Request // by SID, with patches applied
 	n        int
+	open     map[string]string // number → the open task a request merges into
 }
 
 func newFakeCreator(j *twiliofake.Journal) *fakeCreator {
@@ -75,3 +76,23 @@ func (f *fakeCreator) created() map[string]flexcallback.Request {
 }
 
 var t0 = time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+
+// Ask merges only into the open tasks a test names: merging is backend/callback's, tested there
+// and end to end.
+func (f *fakeCreator) Ask(ctx context.Context, r flexcallback.Request) (flexcallback.Asked, error) {
+	f.mu.Lock()
+	sid := f.open[r.NumberToCall]
+	f.mu.Unlock()
+	switch {
+	case sid != "":
+		f.j.Add("merge %s key=%s into %s", r.Kind(), r.Key, sid)
+		return flexcallback.Asked{Sid: sid, Merged: true}, nil
+	case r.MergeOnly:
+		return flexcallback.Asked{}, nil
+	case r.RecordingSid != "":
+		sid, err := f.Voicemail(ctx, r)
+		return flexcallback.Asked{Sid: sid}, err
+	}
+	sid, replayed, err := f.Create(ctx, r)
+	return flexcallback.Asked{Sid: sid, Replayed: replayed}, err
+}

@@ -14,17 +14,23 @@ func TestGolden(t *testing.T) {
 	for _, tc := range []struct {
 		name, url string
 		extra     []string
+		open      bool // the caller has an open callback
 	}{
-		{"main-wait-loop", mode(modeMainWaitLoop, "CallSid", callSid, "enqueuedTaskSid", taskSid), nil},
-		{"callback-menu", mode(modeInitialChoice, "CallSid", callSid, "enqueuedTaskSid", taskSid), []string{"Digits", "*"}},
-		{"callback-choice", mode(modeCallbackOrVoicemail, "CallSid", callSid, "enqueuedTaskSid", taskSid), []string{"Digits", "1"}},
-		{"other-number-readback", mode(modeOtherNumberOption, "CallSid", callSid, "enqueuedTaskSid", taskSid), []string{"Digits", "4155552671"}},
-		{"record-voicemail", mode(modeRecordVoicemail, "CallSid", callSid, "enqueuedTaskSid", taskSid), nil},
-		{"main-wait-loop-es", mode(modeMainWaitLoop, "CallSid", callSid, "enqueuedTaskSid", taskSid, "lang", "es-MX"), nil},
+		{"main-wait-loop", mode(modeMainWaitLoop, "CallSid", callSid, "enqueuedTaskSid", taskSid), nil, false},
+		{"callback-menu", mode(modeInitialChoice, "CallSid", callSid, "enqueuedTaskSid", taskSid), []string{"Digits", "*"}, false},
+		{"callback-choice", mode(modeCallbackOrVoicemail, "CallSid", callSid, "enqueuedTaskSid", taskSid), []string{"Digits", "1"}, false},
+		{"other-number-readback", mode(modeOtherNumberOption, "CallSid", callSid, "enqueuedTaskSid", taskSid), []string{"Digits", "4155552671"}, false},
+		{"record-voicemail", mode(modeRecordVoicemail, "CallSid", callSid, "enqueuedTaskSid", taskSid), nil, false},
+		{"main-wait-loop-es", mode(modeMainWaitLoop, "CallSid", callSid, "enqueuedTaskSid", taskSid, "lang", "es-MX"), nil, false},
+		{"callback-arranged", mode(modeInitialChoice, "CallSid", callSid, "enqueuedTaskSid", taskSid), []string{"Digits", "*"}, true},
+		{"callback-arranged-es", mode(modeInitialChoice, "CallSid", callSid, "enqueuedTaskSid", taskSid, "lang", "es-MX"), []string{"Digits", "*"}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			en := newEnv(t, testOptions())
 			en.addCallTask()
+			if tc.open {
+				en.creator.open = map[string]string{caller: "WTopen"}
+			}
 			got := en.do(tc.url, tc.extra...).body
 			// One attribute or element per line, so a diff reads.
 			got = strings.NewReplacer("><", ">\n<", `" `, "\"\n  ").Replace(got) + "\n"

@@ -194,13 +194,19 @@ type TokenValidator interface {
 	ValidateToken(ctx context.Context, token string) (Worker, error)
 }
 
-// Store keeps short-lived string values by key: idempotency keys and token validations. It is
-// the one thing replicas may need to share; the default lives in memory.
+// Store keeps short-lived string values by key: idempotency keys, in-flight claims, token
+// validations and the media signing key. It is what replicas share (Redis); the default lives in
+// memory, for one replica.
 type Store interface {
 	// Get returns the value and true, or "" and false when the key is absent or expired.
 	Get(ctx context.Context, key string) (string, bool, error)
 	// Put sets the value for ttl.
 	Put(ctx context.Context, key, value string, ttl time.Duration) error
+	// PutIfAbsent sets the value for ttl unless the key holds one, atomically: it returns the
+	// value the key holds afterwards and whether it is this call's.
+	PutIfAbsent(ctx context.Context, key, value string, ttl time.Duration) (held string, won bool, err error)
+	// DeleteIf removes the key if it holds value (a claim released by its owner only).
+	DeleteIf(ctx context.Context, key, value string) error
 }
 
 // Reservation is a TaskRouter reservation: a task offered to, or held by, one worker.
@@ -232,4 +238,9 @@ type Creator interface {
 	// transcriptText onto the one that exists (ETag-guarded). Either order of recording-complete
 	// and transcription gives exactly one task.
 	Voicemail(ctx context.Context, r Request) (sid string, err error)
+	// Ask is a caller's request (Studio, the wait experience): Voicemail when r has a recording,
+	// else Create, unless the caller's number has an open callback or voicemail task, which then
+	// takes r in callBackData.requests instead (once per r.Key; Asked.Merged). With merging off,
+	// or r.NumberToCall not a phone number, it is Create or Voicemail.
+	Ask(ctx context.Context, r Request) (Asked, error)
 }

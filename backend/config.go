@@ -1,7 +1,6 @@
 package main
 
 import (
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -16,6 +15,7 @@ import (
 
 	"flexcallback"
 	"flexcallback/backend/api"
+	"flexcallback/backend/redisstore"
 	"flexcallback/backend/sandbox"
 	"flexcallback/backend/twilio"
 	"flexcallback/backend/waitexp"
@@ -51,6 +51,9 @@ type config struct {
 	// TWILIO_SERVICE_MIN_BACKOFF and TWILIO_SERVICE_MAX_BACKOFF (milliseconds, default 100 and
 	// 2000): the retry of Twilio calls; the reference's names, better defaults.
 	Retry twilio.RetryPolicy
+	// TwilioTimeout bounds one attempt of a Twilio call (media: until the headers). Not a
+	// setting: 10 s, under Twilio's 15 s webhook timeout; REQUEST_DEADLINE bounds the whole call.
+	TwilioTimeout time.Duration
 	// REQUEST_DEADLINE: how long a Studio or Flex request may take with all of its Twilio calls,
 	// retries included (a Go duration, default 8s; 1s to 60s). Twilio's own webhook timeout is 15 s.
 	RequestDeadline time.Duration
@@ -74,9 +77,16 @@ type config struct {
 	// Default https://flex.twilio.com (and, in sandbox mode, the demo desk's origin). Parsed by
 	// flexcallback.ParseOrigins, as the panel parses it.
 	AllowedOrigins []string
-	// MEDIA_TOKEN_SECRET: at least 32 bytes signing voicemail URLs. Default: random at start,
-	// which is fine for one replica; set it when several replicas share a load balancer.
+	// MEDIA_TOKEN_SECRET: at least 32 bytes signing voicemail URLs. Default: a key generated
+	// once and shared through REDIS_URL, so every replica accepts every replica's URLs; without
+	// Redis, random at start (one replica).
 	MediaSecret []byte
+	// REDIS_URL: the Redis that replicas share idempotency keys, in-flight claims, the Flex token
+	// cache and the media key through: redis:// or rediss:// (TLS), with password and DB, e.g.
+	// rediss://:password@redis.example.com:6380/0. Default: none; each replica keeps them in its
+	// own memory, right for one replica. REDIS_PREFIX (default "flexcallback:") starts every key,
+	// so one Redis can serve several deployments.
+	RedisURL, RedisPrefix string
 	// BUSINESS_TIME_ZONE: IANA zone of the contact centre, shown to agents as "system time".
 	// Default UTC.
 	BusinessTimeZone string
@@ -84,6 +94,9 @@ type config struct {
 	DefaultRegion string
 	// MAX_ATTEMPTS: callback attempts before "retry later" is refused. Default 3.
 	MaxAttempts int
+	// MERGE_OPEN_CALLBACKS: a caller's new callback or voicemail request joins their open task
+	// instead of making another. Default true.
+	MergeOpenCallbacks bool
 	// WEB_DIR: the static files (web/ with app.wasm). Default "web".
 	WebDir string
 
@@ -206,7 +219,9 @@ func loadConfig(getenv func(string) string) (config, []string, error) {
 	if c.Retry.MaxBackoff < c.Retry.MinBackoff {
 		c.Retry.MinBackoff, c.Retry.MaxBackoff = c.Retry.MaxBackoff, c.Retry.MinBackoff
 	}
+	c.TwilioTimeout = 10 * time.Second
 	c.MaxAttempts = integer("MAX_ATTEMPTS", 3, 1, 100)
+	c.MergeOpenCallbacks = boolean("MERGE_OPEN_CALLBACKS", true)
 
 	c.AuthTokenSecondary = get("TWILIO_AUTH_TOKEN_SECONDARY")
 	c.FlexTokenCacheTTL = time.Minute
@@ -263,17 +278,22 @@ func loadConfig(getenv func(string) string) (config, []string, error) {
 	}
 	c.AllowedOrigins = origins
 
+	c.RedisURL, c.RedisPrefix = get("REDIS_URL"), get("REDIS_PREFIX")
+	if c.RedisURL != "" {
+		if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || redisstore.ParseURL(c.RedisURL) != nil {
+			bad("REDIS_URL: not a redis:// or rediss:// URL (the value is not shown: it may hold a password)")
+		}
+	}
+	if c.RedisPrefix == "" {
+		c.RedisPrefix = "flexcallback:"
+	}
 	if s := get("MEDIA_TOKEN_SECRET"); s != "" {
 		if len(s) < 32 {
 			bad("MEDIA_TOKEN_SECRET: needs at least 32 characters")
 		}
 		c.MediaSecret = []byte(s)
-	} else {
-		c.MediaSecret = make([]byte, 32)
-		rand.Read(c.MediaSecret)
-		if !c.Sandbox {
-			notes = append(notes, "MEDIA_TOKEN_SECRET is unset: a random key is used, so voicemail URLs work only on this replica")
-		}
+	} else if !c.Sandbox && c.RedisURL == "" {
+		notes = append(notes, "MEDIA_TOKEN_SECRET and REDIS_URL are unset: a random key signs voicemail URLs, so they work only on this replica")
 	}
 
 	c.Wait = waitexp.Options{

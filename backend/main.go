@@ -25,7 +25,6 @@ import (
 	"flexcallback/backend/api"
 	"flexcallback/backend/callback"
 	"flexcallback/backend/demo"
-	"flexcallback/backend/inmem"
 	"flexcallback/backend/media"
 	"flexcallback/backend/metrics"
 	"flexcallback/backend/panel"
@@ -62,6 +61,9 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 	getenv, err := withDotEnv(getenv, *envFile)
 	if err != nil {
 		return err
+	}
+	if flags.Arg(0) == "setup" {
+		return runSetup(ctx, flags.Args()[1:], getenv, stdout, stderr)
 	}
 	cfg, notes, err := loadConfig(getenv)
 	if err != nil {
@@ -101,12 +103,19 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 			"demo_desk", "http://localhost:"+port+"/demo/")
 	}
 
-	handler, err := newHandler(cfg, logger, sb != nil)
+	m := metrics.New()
+	st, err := openStore(cfg, logger, m)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	handler, err := newHandler(cfg, logger, sb != nil, m, st)
 	if err != nil {
 		return err
 	}
 	srv := newHTTPServer(handler, logger)
 	g.Go(func() error { return serve(gctx, srv, ln) })
+	setupAtStart(gctx, cfg, logger.With("component", "setup"))
 	logger.Info("listening", "addr", ln.Addr().String(), "public_base_url", cfg.PublicBaseURL)
 	if onListen != nil {
 		onListen(ln.Addr().String(), sandboxAddr)
@@ -116,25 +125,28 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 
 // newHandler wires the packages together: api's Studio and Flex routes, and on its router the
 // panel, the static files, the metrics and, in sandbox mode, the demo desk.
-func newHandler(cfg config, logger *slog.Logger, demoDesk bool) (http.Handler, error) {
-	m := metrics.New()
+func newHandler(cfg config, logger *slog.Logger, demoDesk bool, m *metrics.Metrics, store store) (http.Handler, error) {
 	tw, err := twilio.New(twilio.Config{
 		AccountSid: cfg.AccountSid, AuthToken: cfg.AuthToken, APIKey: cfg.APIKey, APISecret: cfg.APISecret,
 		WorkspaceSid: cfg.WorkspaceSid, APIBase: cfg.APIBase, Region: cfg.Region,
-		Retry: cfg.Retry, Logger: logger.With("component", "twilio"), Observer: m,
+		Retry: cfg.Retry, Timeout: cfg.TwilioTimeout, Logger: logger.With("component", "twilio"), Observer: m,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("twilio client: %w", err)
 	}
-	store := inmem.New(0)
-	creator := callback.New(callback.Config{DefaultWorkflowSid: cfg.CallbackWorkflowSid, TimeZone: cfg.BusinessTimeZone},
+	creator := callback.New(callback.Config{DefaultWorkflowSid: cfg.CallbackWorkflowSid, TimeZone: cfg.BusinessTimeZone,
+		MergeOpen: cfg.MergeOpenCallbacks},
 		tw, store, logger.With("component", "callback"), m, time.Now)
 	cfg.Wait.OnLookupMiss = m.LookupMiss
 	wait, err := waitexp.New(cfg.Wait, tw, tw, creator, logger.With("component", "waitexp"), time.Now)
 	if err != nil {
 		return nil, fmt.Errorf("wait experience: %w", err)
 	}
-	signer, err := media.NewSigner(cfg.MediaSecret, media.MaxTTL)
+	key, err := mediaKey(cfg, store)
+	if err != nil {
+		return nil, err
+	}
+	signer, err := media.NewSigner(key, media.MaxTTL)
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +159,7 @@ func newHandler(cfg config, logger *slog.Logger, demoDesk bool) (http.Handler, e
 	r := api.NewServer(api.Deps{
 		Logger: logger,
 		Config: api.Config{PublicBaseURL: cfg.PublicBaseURL, MaxAttempts: cfg.MaxAttempts,
-			AllowedOrigins: cfg.AllowedOrigins, RequestDeadline: cfg.RequestDeadline},
+			AllowedOrigins: cfg.AllowedOrigins, RequestDeadline: cfg.RequestDeadline, StoreState: store.State},
 		Twilio:         tw,
 		Creator:        creator,
 		Wait:           wait,

@@ -36,6 +36,9 @@ type Config struct {
 	// RequestDeadline bounds a Studio or Flex request with all of its Twilio calls (REQUEST_DEADLINE).
 	// The media stream has none: it lasts as long as the agent listens.
 	RequestDeadline time.Duration
+	// StoreState names where idempotency keys live ("memory", "redis", "memory (redis
+	// unreachable)"); /readyz reports it. nil: not reported.
+	StoreState func() string
 }
 
 // Twilio is the one adapter the handlers call (backend/twilio): TaskRouter, reservations, voice,
@@ -85,13 +88,17 @@ func NewServer(d Deps) *mux.Router {
 	r.Handle(CreateCallbackPath, s.endpoint(signed, deadline, s.createCallback)).Methods(getOrPost...)
 	r.Handle(WaitPath, s.endpoint(signed, deadline, s.waitExperience)).Methods(getOrPost...)
 
-	fx := r.PathPrefix(Prefix + "/flex").Subrouter()
-	fx.Use(allowOrigins(d.Config.AllowedOrigins))
-	fx.Handle("/requeue-callback", s.endpoint(flex, deadline, s.requeueCallback)).Methods(flexMethods...)
-	fx.Handle("/fetch-voicemail", s.endpoint(flex, deadline, s.fetchVoicemail)).Methods(flexMethods...)
-	fx.Handle("/voicemail-url", s.endpoint(flex, deadline, s.voicemailURL)).Methods(flexMethods...)
-	fx.Handle("/delete-voicemail", s.endpoint(flex, deadline, s.deleteVoicemail())).Methods(flexMethods...)
-	fx.Handle("/voicemail/{RecordingSid}", s.endpoint(s.mediaToken, 0, s.voicemailMedia)).Methods(http.MethodGet, http.MethodHead)
+	// The Flex routes sit on r itself, each behind the CORS check: in a gorilla/mux subrouter, a
+	// method mismatch on one route is forgotten at the next one sharing its prefix (a 404, not 405).
+	cors := allowOrigins(d.Config.AllowedOrigins)
+	fx := func(path string, h http.Handler, methods ...string) {
+		r.Handle(Prefix+"/flex"+path, cors(h)).Methods(methods...)
+	}
+	fx("/requeue-callback", s.endpoint(flex, deadline, s.requeueCallback), flexMethods...)
+	fx("/fetch-voicemail", s.endpoint(flex, deadline, s.fetchVoicemail), flexMethods...)
+	fx("/voicemail-url", s.endpoint(flex, deadline, s.voicemailURL), flexMethods...)
+	fx("/delete-voicemail", s.endpoint(flex, deadline, s.deleteVoicemail()), flexMethods...)
+	fx("/voicemail/{RecordingSid}", s.endpoint(s.mediaToken, 0, s.voicemailMedia), http.MethodGet, http.MethodHead)
 
 	r.Handle("/healthz", s.endpoint(nil, 0, health)).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/readyz", http.HandlerFunc(s.ready)).Methods(http.MethodGet, http.MethodHead)
@@ -112,19 +119,27 @@ func health(context.Context, *Request) (Response, error) {
 // ready answers 200 while Twilio (or the sandbox) answers and accepts our credentials; a load
 // balancer takes the replica out of rotation otherwise. Its 503 is a probe's status document
 // ({"status":"unavailable"}), not an error of the table: probes and dashboards read "status".
+// The store's state is reported but never makes a replica unready: a Redis outage must not take
+// every replica out of rotation.
 func (s *server) ready(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 	defer cancel()
+	answer := func(status int, body map[string]string) {
+		if s.Config.StoreState != nil {
+			body["store"] = s.Config.StoreState()
+		}
+		encode(w, status, body)
+	}
 	err := s.Twilio.Ready(ctx)
 	if e, ok := flexcallback.AsError(err); ok && errors.Is(err, flexcallback.ErrUpstreamAuth) {
 		// Already logged loudly by the Twilio client; the body names the service and settings.
-		encode(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "code": "upstream_auth", "reason": e.Message})
+		answer(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "code": "upstream_auth", "reason": e.Message})
 		return
 	}
 	if err != nil {
 		s.Logger.WarnContext(ctx, "not ready", "err", err)
-		encode(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "Twilio is not reachable"})
+		answer(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "Twilio is not reachable"})
 		return
 	}
-	encode(w, http.StatusOK, map[string]string{"status": "ready"})
+	answer(http.StatusOK, map[string]string{"status": "ready"})
 }

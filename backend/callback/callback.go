@@ -7,10 +7,13 @@ package callback
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"regexp"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -29,6 +32,11 @@ type Config struct {
 	DefaultWorkflowSid string        // TWILIO_FLEX_CALLBACK_WORKFLOW_SID
 	TimeZone           string        // BUSINESS_TIME_ZONE, written as callBackData.mainTimeZone
 	KeyTTL             time.Duration // how long a key is remembered; default 24 h
+	// ClaimLease is how long a key's claim outlives a replica that died holding it; default
+	// (and at most) the 20 s a creation may take, so a live holder never loses its claim.
+	ClaimLease time.Duration
+	// MergeOpen is MERGE_OPEN_CALLBACKS: Ask merges a caller's request into their open task.
+	MergeOpen bool
 }
 
 // Service creates tasks idempotently.
@@ -40,6 +48,8 @@ type Service struct {
 	observer Observer
 	now      func() time.Time
 	group    singleflight.Group
+	id       string        // names this replica's claims
+	claims   atomic.Uint64 // numbers them
 }
 
 // New returns a Service. observer may be nil.
@@ -50,14 +60,20 @@ func New(cfg Config, tasks flexcallback.TaskRouter, store flexcallback.Store, lo
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{tasks: tasks, store: store, cfg: cfg, logger: logger, observer: observer, now: now}
+	if cfg.ClaimLease <= 0 || cfg.ClaimLease > work {
+		cfg.ClaimLease = work
+	}
+	id := make([]byte, 8)
+	rand.Read(id)
+	return &Service{tasks: tasks, store: store, cfg: cfg, logger: logger, observer: observer, now: now, id: hex.EncodeToString(id)}
 }
 
 // work bounds the shared creation: it outlives the first caller's cancellation, since others may wait on it.
 const work = 20 * time.Second
 
 // Create makes the task r asks for, once per r.Key. A request whose key was seen returns the
-// first task's SID with replayed true, and so do requests that arrive while it is being created.
+// first task's SID with replayed true, and so do requests that arrive while it is being created,
+// on this replica (one flight) or another (the key's claim in the shared store).
 // A key is required: it is how an ambiguous create is found again.
 func (s *Service) Create(ctx context.Context, r flexcallback.Request) (sid string, replayed bool, err error) {
 	if r.Key == "" {
@@ -68,37 +84,9 @@ func (s *Service) Create(ctx context.Context, r flexcallback.Request) (sid strin
 		led = true
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), work)
 		defer cancel()
-		if sid, ok, err := s.store.Get(ctx, storeKey(r.Key)); err != nil {
-			return nil, fmt.Errorf("read idempotency key: %w", err)
-		} else if ok {
-			if open, err := s.stillOpen(ctx, r, sid); err != nil {
-				return nil, fmt.Errorf("create %s task: %w", r.Kind(), err)
-			} else if open {
-				return result{sid: sid, replayed: true}, nil
-			}
-			// Handled already: the caller asks again, so the key now names a new task.
-		}
-		// An earlier delivery's create may have happened unseen (its answer and the lookup both
-		// failed): look for it before creating again.
-		if _, unsure, err := s.store.Get(ctx, unsureKey(r.Key)); unsure || err != nil {
-			nt, err := flexcallback.BuildTask(r, s.cfg.DefaultWorkflowSid, s.cfg.TimeZone, s.now())
-			if err != nil {
-				return nil, err
-			}
-			t, found, err := s.find(ctx, nt.WorkflowSid, r.Key)
-			if err != nil {
-				return nil, fmt.Errorf("create %s task: %w", r.Kind(), err)
-			}
-			if found {
-				s.remember(ctx, r, t.Sid)
-				return result{sid: t.Sid, replayed: true}, nil
-			}
-		}
-		t, err := s.create(ctx, r)
-		if err != nil {
-			return nil, err
-		}
-		return result{sid: t.Sid}, nil
+		return s.exclusive(ctx, r.Key,
+			func() (any, bool, error) { return s.known(ctx, r) },
+			func() (any, error) { return s.createOnce(ctx, r) })
 	})
 	select {
 	case <-ctx.Done():
@@ -116,6 +104,86 @@ func (s *Service) Create(ctx context.Context, r flexcallback.Request) (sid strin
 	}
 }
 
+// known is the task r's key names, when it may answer r.
+func (s *Service) known(ctx context.Context, r flexcallback.Request) (any, bool, error) {
+	sid, ok, err := s.store.Get(ctx, storeKey(r.Key))
+	if err != nil {
+		return nil, false, fmt.Errorf("read idempotency key: %w", err)
+	}
+	if !ok || sid == unsure {
+		return nil, false, nil
+	}
+	isOpen, err := s.stillOpen(ctx, r, sid)
+	if err != nil {
+		return nil, false, fmt.Errorf("create %s task: %w", r.Kind(), err)
+	}
+	return result{sid: sid, replayed: true}, isOpen, nil
+}
+
+// createOnce creates r's task while holding its key's claim, unless the key names it already.
+func (s *Service) createOnce(ctx context.Context, r flexcallback.Request) (any, error) {
+	mark, _, err := s.store.Get(ctx, storeKey(r.Key))
+	if err != nil {
+		return nil, fmt.Errorf("read idempotency key: %w", err)
+	}
+	if mark != "" && mark != unsure {
+		if isOpen, err := s.stillOpen(ctx, r, mark); err != nil {
+			return nil, fmt.Errorf("create %s task: %w", r.Kind(), err)
+		} else if isOpen {
+			return result{sid: mark, replayed: true}, nil
+		}
+		// Handled already: the caller asks again, so the key now names a new task.
+	}
+	if mark == unsure {
+		// An earlier create may have happened unseen (its answer and the lookup both failed, or
+		// its replica died mid-create): look for it before creating again.
+		nt, err := flexcallback.BuildTask(r, s.cfg.DefaultWorkflowSid, s.cfg.TimeZone, s.now())
+		if err != nil {
+			return nil, err
+		}
+		t, found, err := s.find(ctx, nt.WorkflowSid, r.Key)
+		if err != nil {
+			return nil, fmt.Errorf("create %s task: %w", r.Kind(), err)
+		}
+		if found && (!r.KeyOpenOnly || open(t)) {
+			s.remember(ctx, r, t.Sid)
+			return result{sid: t.Sid, replayed: true}, nil
+		}
+	}
+	t, err := s.create(ctx, r, mark == unsure)
+	if err != nil {
+		return nil, err
+	}
+	return result{sid: t.Sid}, nil
+}
+
+// exclusive runs fn for key once across replicas: it claims the key in the shared store (this
+// flight is the owner; the claim's lease is as long as fn may run, so a replica that dies
+// mid-create frees it), or, while another holds it, waits until done reports its result.
+func (s *Service) exclusive(ctx context.Context, key string, done func() (any, bool, error), fn func() (any, error)) (any, error) {
+	owner := fmt.Sprintf("%s-%d", s.id, s.claims.Add(1))
+	wait := 10 * time.Millisecond
+	for {
+		_, won, err := s.store.PutIfAbsent(ctx, claimKey(key), owner, s.cfg.ClaimLease)
+		if err != nil {
+			return nil, fmt.Errorf("claim request key: %w", err)
+		}
+		if won {
+			defer s.store.DeleteIf(context.WithoutCancel(ctx), claimKey(key), owner)
+			return fn()
+		}
+		if v, ok, err := done(); err != nil || ok {
+			return v, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("wait for another replica's create: %w", ctx.Err())
+		case <-time.After(wait):
+		}
+		wait = min(wait*3/2, 100*time.Millisecond)
+	}
+}
+
 // stillOpen reports whether the task a key remembers may answer a replay of it: always, unless
 // r.KeyOpenOnly (the same parameters again), where a completed, canceled or deleted task does
 // not: a caller who asks again after their callback was handled gets a new one.
@@ -130,7 +198,12 @@ func (s *Service) stillOpen(ctx context.Context, r flexcallback.Request, sid str
 	case err != nil:
 		return false, err
 	}
-	return t.Status != flexcallback.StatusCompleted && t.Status != flexcallback.StatusCanceled, nil
+	return open(t), nil
+}
+
+// open reports whether a task is still to be handled.
+func open(t flexcallback.Task) bool {
+	return t.Status != flexcallback.StatusCompleted && t.Status != flexcallback.StatusCanceled
 }
 
 type result struct {
@@ -145,39 +218,29 @@ func (s *Service) Voicemail(ctx context.Context, r flexcallback.Request) (string
 	if r.RecordingSid == "" {
 		return "", flexcallback.Invalid("RecordingSid", "a voicemail needs a RecordingSid")
 	}
-	r.Key = "voicemail:" + r.RecordingSid
+	r.Key = voicemailKey(r.RecordingSid)
 	ch := s.group.DoChan(r.Key, func() (any, error) {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), work)
 		defer cancel()
-		sid, ok, err := s.store.Get(ctx, storeKey(r.Key))
+		v, err := s.exclusive(ctx, r.Key, func() (any, bool, error) {
+			sid, ok, err := s.store.Get(ctx, storeKey(r.Key))
+			if err != nil {
+				return nil, false, fmt.Errorf("read idempotency key: %w", err)
+			}
+			return result{sid: sid, replayed: true}, ok && sid != unsure, nil
+		}, func() (any, error) { return s.voicemailOnce(ctx, r) })
 		if err != nil {
-			return nil, fmt.Errorf("read idempotency key: %w", err)
+			return nil, err
 		}
-		if !ok {
-			// Another replica may have handled the other callback: look before creating.
-			nt, err := flexcallback.BuildTask(r, s.cfg.DefaultWorkflowSid, s.cfg.TimeZone, s.now())
-			if err != nil {
-				return nil, err
-			}
-			if t, found, err := s.recent(ctx, nt.WorkflowSid, r.Key); err != nil {
-				return nil, err
-			} else if found {
-				sid, ok = t.Sid, true
-				s.remember(ctx, r, sid)
-			}
-		}
-		if !ok {
-			t, err := s.create(ctx, r)
-			if err != nil {
-				return nil, err
-			}
-			return t.Sid, nil
+		out := v.(result)
+		if !out.replayed {
+			return out.sid, nil
 		}
 		s.replayed()
 		if r.TranscriptSid == "" && r.TranscriptText == "" && !r.TranscriptFailed {
-			return sid, nil
+			return out.sid, nil
 		}
-		return sid, s.patchTranscript(ctx, sid, r)
+		return out.sid, s.patchTranscript(ctx, out.sid, r)
 	})
 	select {
 	case <-ctx.Done():
@@ -188,6 +251,38 @@ func (s *Service) Voicemail(ctx context.Context, r flexcallback.Request) (string
 		}
 		return res.Val.(string), nil
 	}
+}
+
+// voicemailOnce creates r's voicemail task while holding its key's claim, unless it exists.
+func (s *Service) voicemailOnce(ctx context.Context, r flexcallback.Request) (any, error) {
+	mark, _, err := s.store.Get(ctx, storeKey(r.Key))
+	if err != nil {
+		return nil, fmt.Errorf("read idempotency key: %w", err)
+	}
+	if mark != "" && mark != unsure {
+		return result{sid: mark, replayed: true}, nil
+	}
+	// Another replica may have handled the other callback before the store was shared, or died
+	// mid-create (unsure): look before creating.
+	nt, err := flexcallback.BuildTask(r, s.cfg.DefaultWorkflowSid, s.cfg.TimeZone, s.now())
+	if err != nil {
+		return nil, err
+	}
+	look := s.recent
+	if mark == unsure {
+		look = s.find
+	}
+	if t, found, err := look(ctx, nt.WorkflowSid, r.Key); err != nil {
+		return nil, err
+	} else if found {
+		s.remember(ctx, r, t.Sid)
+		return result{sid: t.Sid, replayed: true}, nil
+	}
+	t, err := s.create(ctx, r, mark == unsure)
+	if err != nil {
+		return nil, err
+	}
+	return result{sid: t.Sid}, nil
 }
 
 // patchTranscript writes r's transcript, or that it failed, onto an existing voicemail task,
@@ -226,15 +321,18 @@ func (s *Service) patchTranscript(ctx context.Context, sid string, r flexcallbac
 // found nothing from the one before.
 const maxCreates = 2
 
-// create builds and creates the task. A create whose outcome Twilio left unknown (ErrAmbiguous:
-// any 5xx, a timeout, a dropped connection) is resolved by looking for the request key before
-// creating again, so it never makes two tasks. The key is marked unsure first: if the lookup
-// fails, or the last create is ambiguous too, the next delivery looks before creating.
-func (s *Service) create(ctx context.Context, r flexcallback.Request) (flexcallback.Task, error) {
+// create builds and creates the task. The key is marked unsure first, so that if this replica
+// dies mid-create, or the outcome stays unknown, the next delivery looks before creating. A
+// create whose outcome Twilio left unknown (ErrAmbiguous: any 5xx, a timeout, a dropped
+// connection) is resolved by looking for the request key before creating again, so it never
+// makes two tasks. A create Twilio refused made nothing: the mark is taken back, unless an
+// earlier delivery (wasUnsure) left it.
+func (s *Service) create(ctx context.Context, r flexcallback.Request, wasUnsure bool) (flexcallback.Task, error) {
 	nt, err := flexcallback.BuildTask(r, s.cfg.DefaultWorkflowSid, s.cfg.TimeZone, s.now())
 	if err != nil {
 		return flexcallback.Task{}, err
 	}
+	s.markUnsure(ctx, r)
 	for attempt := 1; ; attempt++ {
 		t, err := s.tasks.CreateTask(ctx, nt)
 		if err == nil {
@@ -242,9 +340,11 @@ func (s *Service) create(ctx context.Context, r flexcallback.Request) (flexcallb
 			return t, nil
 		}
 		if !errors.Is(err, flexcallback.ErrAmbiguous) {
+			if attempt == 1 && !wasUnsure {
+				s.store.DeleteIf(context.WithoutCancel(ctx), storeKey(r.Key), unsure)
+			}
 			return flexcallback.Task{}, fmt.Errorf("create %s task: %w", r.Kind(), err)
 		}
-		s.markUnsure(ctx, r)
 		s.logger.WarnContext(ctx, "task create outcome unknown; looking for it", "kind", r.Kind(), "attempt", attempt)
 		found, ok, ferr := s.find(ctx, nt.WorkflowSid, r.Key)
 		if ferr != nil {
@@ -273,7 +373,7 @@ func (s *Service) created(ctx context.Context, r flexcallback.Request, nt flexca
 // markUnsure records that r's create may exist unseen, so a later delivery looks before creating.
 // It outlives ctx: the mark matters most when the request's time ran out.
 func (s *Service) markUnsure(ctx context.Context, r flexcallback.Request) {
-	if err := s.store.Put(context.WithoutCancel(ctx), unsureKey(r.Key), "1", s.ttl(r)); err != nil {
+	if err := s.store.Put(context.WithoutCancel(ctx), storeKey(r.Key), unsure, s.ttl(r)); err != nil {
 		s.logger.ErrorContext(ctx, "remember unknown create", "err", err)
 	}
 }
@@ -334,4 +434,7 @@ func (s *Service) replayed() {
 
 func storeKey(key string) string { return "idem:" + key }
 
-func unsureKey(key string) string { return "idem-unsure:" + key }
+func claimKey(key string) string { return "claim:" + key }
+
+// unsure is the value of a key whose create may have happened unseen: look before creating.
+const unsure = "?"

@@ -1,6 +1,7 @@
-// Package inmem is the in-memory default of flexcallback.Store: idempotency keys and token
-// validations for one replica. Entries expire after their TTL and the store holds at most a fixed
-// number of them, dropping the oldest first, so a flood of distinct keys cannot exhaust memory.
+// Package inmem is the in-memory default of flexcallback.Store, for one replica, and the Redis
+// store's fallback: idempotency keys, claims and token validations. Entries expire after their
+// TTL and the store holds at most a fixed number of them, dropping the oldest first, so a flood
+// of distinct keys cannot exhaust memory.
 package inmem
 
 import (
@@ -36,14 +37,8 @@ func New(max int) *Store {
 func (s *Store) Get(_ context.Context, key string) (string, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	el, ok := s.items[key]
+	e, ok := s.live(key)
 	if !ok {
-		return "", false, nil
-	}
-	e := el.Value.(*entry)
-	if !s.now().Before(e.expires) {
-		s.order.Remove(el)
-		delete(s.items, key)
 		return "", false, nil
 	}
 	return e.value, true, nil
@@ -53,6 +48,67 @@ func (s *Store) Get(_ context.Context, key string) (string, bool, error) {
 func (s *Store) Put(_ context.Context, key, value string, ttl time.Duration) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.put(key, value, ttl)
+	return nil
+}
+
+// PutIfAbsent sets key to value for ttl unless it holds a live value; it returns the value held
+// afterwards and whether it is this call's.
+func (s *Store) PutIfAbsent(_ context.Context, key, value string, ttl time.Duration) (string, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e, ok := s.live(key); ok {
+		return e.value, false, nil
+	}
+	s.put(key, value, ttl)
+	return value, true, nil
+}
+
+// DeleteIf removes key if it holds value.
+func (s *Store) DeleteIf(_ context.Context, key, value string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e, ok := s.live(key); ok && e.value == value {
+		s.order.Remove(s.items[key])
+		delete(s.items, key)
+	}
+	return nil
+}
+
+// Each calls fn with every live entry and the time it has left, oldest first (the Redis store
+// writes its memory back to Redis with it).
+func (s *Store) Each(fn func(key, value string, ttl time.Duration)) {
+	s.mu.Lock()
+	now := s.now()
+	var live []entry
+	for el := s.order.Front(); el != nil; el = el.Next() {
+		if e := el.Value.(*entry); now.Before(e.expires) {
+			live = append(live, *e)
+		}
+	}
+	s.mu.Unlock()
+	for _, e := range live {
+		fn(e.key, e.value, e.expires.Sub(now))
+	}
+}
+
+// live returns key's entry unless it is absent or expired (and then drops it). s.mu is held.
+func (s *Store) live(key string) (*entry, bool) {
+	el, ok := s.items[key]
+	if !ok {
+		return nil, false
+	}
+	e := el.Value.(*entry)
+	if !s.now().Before(e.expires) {
+		s.order.Remove(el)
+		delete(s.items, key)
+		return nil, false
+	}
+	return e, true
+}
+
+// put sets key, dropping the oldest entries past the bound. s.mu is held.
+func (s *Store) put(key, value string, ttl time.Duration) {
 	if el, ok := s.items[key]; ok {
 		s.order.Remove(el)
 		delete(s.items, key)
@@ -63,7 +119,6 @@ func (s *Store) Put(_ context.Context, key, value string, ttl time.Duration) err
 		delete(s.items, oldest.Value.(*entry).key)
 	}
 	s.items[key] = s.order.PushBack(&entry{key: key, value: value, expires: s.now().Add(ttl)})
-	return nil
 }
 
 // Len returns the number of entries held, expired ones included until they are touched.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"flexcallback/backend/storetest"
 )
 
 func TestStoreExpiresAndBounds(t *testing.T) {
@@ -36,3 +38,5 @@ func TestStoreExpiresAndBounds(t *testing.T) {
 		t.Error("newest key k4 dropped")
 	}
 }
+
+func TestStoreContract(t *testing.T) { storetest.Run(t, New(0)) }

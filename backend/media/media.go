@@ -3,6 +3,9 @@
 package media
 
 import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -77,4 +80,19 @@ func (s *Signer) Verify(token, recordingSid string) (string, error) {
 		return "", flexcallback.Errorf(flexcallback.ErrForbidden, "media token is for another recording")
 	}
 	return c.Subject, nil
+}
+
+// keyTTL keeps the shared key for as long as a deployment lives; each start reads it again.
+const keyTTL = 400 * 24 * time.Hour
+
+// SharedKey is the signing key replicas share through store: the first to ask generates it, the
+// others read it, so a URL one replica signs streams from any other with no secret configured.
+func SharedKey(ctx context.Context, store flexcallback.Store) ([]byte, error) {
+	fresh := make([]byte, 32)
+	rand.Read(fresh)
+	held, _, err := store.PutIfAbsent(ctx, "media-key", hex.EncodeToString(fresh), keyTTL)
+	if err != nil {
+		return nil, fmt.Errorf("shared media token key: %w", err)
+	}
+	return []byte(held), nil
 }

@@ -1,6 +1,6 @@
 // Package metrics owns the Prometheus registry: requests by route and status, Twilio calls and
-// retries by operation and status, refusals of our credentials by service, tasks created by kind, idempotent replays and task lookup
-// misses. The other packages see only small observer interfaces that *Metrics satisfies.
+// retries by operation and status, refusals of our credentials by service, tasks created by kind, idempotent replays, task lookup
+// misses and the shared store's outages. The other packages see only small observer interfaces that *Metrics satisfies.
 package metrics
 
 import (
@@ -87,3 +87,16 @@ func (m *Metrics) Replayed() { m.replays.Inc() }
 
 // LookupMiss records a wait-experience pass that did not find the caller's task.
 func (m *Metrics) LookupMiss() { m.lookupMisses.Inc() }
+
+// WatchStore exports the shared store's outages: operations served from this replica's memory
+// while Redis was unreachable (a counter), and whether it is so now (a gauge).
+func (m *Metrics) WatchStore(servedFromMemory func() uint64, degraded func() bool) {
+	m.reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "flexcallback_store_degraded_total", Help: "Store operations served from this replica's memory because Redis was unreachable.",
+		}, func() float64 { return float64(servedFromMemory()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "flexcallback_store_degraded", Help: "1 while Redis is unreachable and the store is this replica's memory.",
+		}, func() float64 { return map[bool]float64{true: 1}[degraded()] }),
+	)
+}

@@ -11,6 +11,10 @@
 //     Status=completed), Recordings (JSON, .mp3/.wav media with Range, no auth needed for media,
 //     DELETE), Transcriptions (fetch, DELETE). Dates in RFC 2822 as in API 2010.
 //   - IAM token validation for tokens the sandbox issued (POST /_sandbox/tokens).
+//   - Flex v1 Configuration (GET; POST with a JSON body naming the account, each top-level key
+//     replaced whole as on Twilio), Studio v2 Flows (list without definitions, fetch, create, update
+//     as a new revision, delete, Revisions, Validate with details.errors), the account (API 2010).
+//     Flows are stored and validated, never executed.
 //   - Webhooks are signed (X-Twilio-Signature) and carry I-Twilio-Idempotency-Token and Twilio's
 //     voice parameters; Basic auth with the sandbox's account SID and auth token on REST paths;
 //     Twilio error bodies {code, message, more_info, status}.

@@ -124,7 +124,9 @@ func (s *Sandbox) handleList(collection string) http.HandlerFunc {
 				}
 			}
 		case "workspaces":
-			items = append(items, s.workspaceView())
+			if fn := r.FormValue("FriendlyName"); fn == "" || fn == "Flex Task Assignment" {
+				items = append(items, s.workspaceView())
+			}
 		}
 		base := s.wsURL("/" + map[string]string{"workflows": "Workflows", "task_queues": "TaskQueues",
 			"channels": "TaskChannels", "activities": "Activities", "workers": "Workers"}[collection])

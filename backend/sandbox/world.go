@@ -30,8 +30,11 @@ type world struct {
 	recordings map[string]*recording
 	transcr    map[string]*transcription
 	tokens     map[string]*token
-	seq        int // creation sequence, a tie-breaker for equal timestamps
-	idem       int // idempotency token counter
+	flexConfig map[string]any   // Flex's v1/Configuration
+	flows      map[string]*flow // Studio v2 flows by SID (deleted ones removed)
+	flowList   []*flow          // creation order
+	seq        int              // creation sequence, a tie-breaker for equal timestamps
+	idem       int              // idempotency token counter
 }
 
 type workflow struct {
@@ -128,6 +131,7 @@ func newWorld(now time.Time, authToken string) *world {
 		recordings:   map[string]*recording{},
 		transcr:      map[string]*transcription{},
 		tokens:       map[string]*token{},
+		flows:        map[string]*flow{},
 	}
 	w.account = w.ids.next("AC")
 	w.authToken = authToken
@@ -161,6 +165,7 @@ func newWorld(now time.Time, authToken string) *world {
 	for _, wf := range w.workflows {
 		w.queues = append(w.queues, &queue{sid: w.ids.next("QU"), workflow: wf, created: now})
 	}
+	w.flexConfig = newFlexConfig(w)
 	return w
 }
 

@@ -2,11 +2,13 @@ package waitexp
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"flexcallback"
+	"flexcallback/backend/twiliofake"
 )
 
 // addWaiting puts n waiting tasks on the workflow, each newer than the one before and than the
@@ -15,7 +17,7 @@ func (en *env) addWaiting(n int) []string {
 	calls := make([]string, n)
 	for i := range n {
 		calls[i] = fmt.Sprintf("CA%032d", i)
-		en.tasks.put(flexcallback.Task{Sid: fmt.Sprintf("WT%032d", i), WorkflowSid: wfSid, Status: flexcallback.StatusPending,
+		en.tw.Put(flexcallback.Task{Sid: fmt.Sprintf("WT%032d", i), WorkflowSid: wfSid, Status: flexcallback.StatusPending,
 			DateCreated: t0.Add(time.Duration(i) * time.Second), Attributes: map[string]any{"call_sid": calls[i]}})
 	}
 	return calls
@@ -25,7 +27,7 @@ func (en *env) addWaiting(n int) []string {
 // call SID.
 func (en *env) addNewest(digit string) string {
 	call := "CA" + strings.Repeat(digit, 32)
-	en.tasks.put(flexcallback.Task{Sid: "WT" + strings.Repeat(digit, 32), WorkflowSid: wfSid, Status: flexcallback.StatusPending,
+	en.tw.Put(flexcallback.Task{Sid: "WT" + strings.Repeat(digit, 32), WorkflowSid: wfSid, Status: flexcallback.StatusPending,
 		DateCreated: t0.Add(time.Hour), Attributes: map[string]any{"call_sid": call}})
 	return call
 }
@@ -49,8 +51,8 @@ func TestLookupStopsAtThePageOfTheCall(t *testing.T) {
 			if got := q.Get("enqueuedTaskSid") == taskSid; got != c.found {
 				t.Fatalf("found = %v, want %v", got, c.found)
 			}
-			if n := en.j.count("list "); n != c.pages {
-				t.Errorf("%d pages listed, want %d: %v", n, c.pages, en.j.list())
+			if n := en.j.Count("list "); n != c.pages {
+				t.Errorf("%d pages listed, want %d: %v", n, c.pages, en.j.Events())
 			}
 		})
 	}
@@ -88,59 +90,85 @@ func (en *env) followers(n int) {
 	en.t.Fatalf("never %d lookups on one scan", n)
 }
 
-func gated(en *env) {
-	en.tasks.gate, en.tasks.listing = make(chan struct{}), make(chan int, 16)
+// wire holds each task listing on the wire until it is let go.
+type wire struct {
+	t    *testing.T
+	gate chan struct{}
+	seen chan string
 }
+
+// gated holds every listing of en's Twilio until the test lets it go, each answering what was
+// there when it was asked.
+func gated(en *env) *wire {
+	w := &wire{t: en.t, gate: make(chan struct{}), seen: make(chan string, 16)}
+	en.tw.Inject(twiliofake.Fault{Op: "list", Wait: w.gate, Seen: w.seen})
+	return w
+}
+
+// asked waits for the next listing to arrive and returns the page it asks.
+func (w *wire) asked() int {
+	w.t.Helper()
+	e := <-w.seen
+	_, pg, _ := strings.Cut(e, " page ")
+	n, err := strconv.Atoi(pg)
+	if err != nil {
+		w.t.Fatalf("listing %q names no page", e)
+	}
+	return n
+}
+
+// release lets one listing on the wire answer.
+func (w *wire) release() { w.gate <- struct{}{} }
 
 func TestConcurrentLookupsShareOneListing(t *testing.T) {
 	en := newEnv(t, testOptions())
 	calls := en.addWaiting(8)
-	gated(en)
+	w := gated(en)
 	out := make(chan lookupResult, len(calls))
 	en.lookupAsync(calls[0], out)
-	if pg := <-en.tasks.listing; pg != 1 {
+	if pg := w.asked(); pg != 1 {
 		t.Fatalf("first listing asked page %d", pg)
 	}
 	for _, c := range calls[1:] {
 		en.lookupAsync(c, out)
 	}
 	en.followers(len(calls))
-	en.tasks.gate <- struct{}{}
+	w.release()
 	for range calls {
 		r := <-out
 		if !r.found || r.err != nil || !strings.HasSuffix(r.sid, r.call[2:]) {
 			t.Errorf("lookup of %s: %+v", r.call, r)
 		}
 	}
-	if n := en.j.count("list "); n != 1 {
-		t.Errorf("%d listings for %d concurrent lookups, want 1: %v", n, len(calls), en.j.list())
+	if n := en.j.Count("list "); n != 1 {
+		t.Errorf("%d listings for %d concurrent lookups, want 1: %v", n, len(calls), en.j.Events())
 	}
 }
 
 func TestLookupJoiningMidListingWaitsForOneMore(t *testing.T) {
 	en := newEnv(t, testOptions())
 	calls := en.addWaiting(3)
-	gated(en)
+	w := gated(en)
 	out := make(chan lookupResult, 2)
 	en.lookupAsync(calls[0], out)
-	<-en.tasks.listing
+	w.asked()
 	// A caller whose task TaskRouter made after that listing was answered arrives meanwhile.
 	late := en.addNewest("9")
 	en.lookupAsync(late, out)
 	en.followers(2)
-	en.tasks.gate <- struct{}{}
+	w.release()
 	if r := <-out; r.call != calls[0] || !r.found {
 		t.Fatalf("the first lookup: %+v", r)
 	}
-	if pg := <-en.tasks.listing; pg != 1 {
+	if pg := w.asked(); pg != 1 {
 		t.Fatalf("the one more listing asked page %d", pg)
 	}
-	en.tasks.gate <- struct{}{}
+	w.release()
 	if r := <-out; r.call != late || !r.found {
 		t.Fatalf("the late lookup: %+v", r)
 	}
-	if n := en.j.count("list "); n != 2 {
-		t.Errorf("%d listings, want 2: %v", n, en.j.list())
+	if n := en.j.Count("list "); n != 2 {
+		t.Errorf("%d listings, want 2: %v", n, en.j.Events())
 	}
 }
 
@@ -148,22 +176,22 @@ func TestLookupAfterFirstPageStartsItsOwn(t *testing.T) {
 	en := newEnv(t, testOptions())
 	en.addCallTask()
 	en.addWaiting(60) // the call's task is on page 2
-	gated(en)
+	w := gated(en)
 	out := make(chan lookupResult, 2)
 	en.lookupAsync(callSid, out)
-	<-en.tasks.listing
-	en.tasks.gate <- struct{}{}
-	if pg := <-en.tasks.listing; pg != 2 {
+	w.asked()
+	w.release()
+	if pg := w.asked(); pg != 2 {
 		t.Fatalf("the scan went on to page %d, want 2", pg)
 	}
 	// Page 2 is on the wire: a newcomer is not held up by it; it starts from the newest page.
 	newcomer := en.addNewest("8")
 	en.lookupAsync(newcomer, out)
-	if pg := <-en.tasks.listing; pg != 1 {
+	if pg := w.asked(); pg != 1 {
 		t.Fatalf("the newcomer's scan asked page %d, want 1", pg)
 	}
-	en.tasks.gate <- struct{}{}
-	en.tasks.gate <- struct{}{}
+	w.release()
+	w.release()
 	for range 2 {
 		if r := <-out; !r.found || r.err != nil {
 			t.Errorf("lookup %+v", r)
@@ -174,11 +202,10 @@ func TestLookupAfterFirstPageStartsItsOwn(t *testing.T) {
 func TestLookupListingFailsIsAMiss(t *testing.T) {
 	en := newEnv(t, testOptions())
 	en.addCallTask()
-	en.tasks.listErr = kindErr(flexcallback.ErrUnavailable)
+	en.tw.Inject(twiliofake.Fault{Op: "list", Err: twiliofake.Err(flexcallback.ErrUnavailable), Count: 1})
 	if _, found, err := en.e.findTask(t.Context(), wfSid, callSid); found || err == nil {
 		t.Fatalf("found %v, err %v", found, err)
 	}
-	en.tasks.listErr = nil
 	if r, found, err := en.e.findTask(t.Context(), wfSid, callSid); !found || err != nil || r.Sid != taskSid {
 		t.Fatalf("after the outage: %+v %v %v", r, found, err)
 	}
@@ -187,15 +214,15 @@ func TestLookupListingFailsIsAMiss(t *testing.T) {
 func TestLookupPagesGrowWithArrivalsNotQueue(t *testing.T) {
 	en := newEnv(t, testOptions())
 	calls := en.addWaiting(1000)
-	gated(en)
+	w := gated(en)
 	out := make(chan lookupResult, 20)
 	en.lookupAsync(calls[999], out)
-	<-en.tasks.listing
+	w.asked()
 	for _, c := range calls[980:999] {
 		en.lookupAsync(c, out)
 	}
 	en.followers(20)
-	en.tasks.gate <- struct{}{}
+	w.release()
 	for range 20 {
 		if r := <-out; !r.found {
 			t.Fatalf("lookup %+v", r)
@@ -203,13 +230,13 @@ func TestLookupPagesGrowWithArrivalsNotQueue(t *testing.T) {
 	}
 	// 20 lookups joined that scan: the next one reads 3 tasks for each, in pages of 50.
 	en.lookupAsync(calls[999], out)
-	<-en.tasks.listing
-	en.tasks.gate <- struct{}{}
+	w.asked()
+	w.release()
 	<-out
-	if want := "list " + wfSid + " [pending reserved] DateCreated:desc 100 page 1"; en.j.index(want) < 0 {
-		t.Errorf("journal %v lacks %q", en.j.list(), want)
+	if want := "list " + wfSid + " [pending reserved] DateCreated:desc 100 page 1"; en.j.Index(want) < 0 {
+		t.Errorf("journal %v lacks %q", en.j.Events(), want)
 	}
-	if n := en.j.count("list "); n != 2 {
+	if n := en.j.Count("list "); n != 2 {
 		t.Errorf("%d listings, want 2", n)
 	}
 }

@@ -82,8 +82,8 @@ test('demo desk: scenario, accept, panel context, outbound call, auto-select, wr
   assert.match(ctx.data.token, /^token-/);
   assert.equal(ctx.data.task.sid, item.dataset.reservationSid);
   assert.equal(ctx.data.worker.offline, false);
-  // The desk's Flex leaves max_attempts at the reference's default (1); the panel applies the backend's.
-  assert.deepEqual(JSON.parse(JSON.stringify(ctx.data.config)), { allowRequeue: true, maxAttempts: 1, autoSelectTask: true, outboundEnabled: true });
+  // The desk reads Flex's configuration from the sandbox, where `flexcallback setup` wrote the backend's max_attempts (3).
+  assert.deepEqual(JSON.parse(JSON.stringify(ctx.data.config)), { allowRequeue: true, maxAttempts: 3, autoSelectTask: true, outboundEnabled: true });
 
   // Place the call as the panel would; the desk dials through the sandbox.
   const wr = ctx.data.task.sid;

@@ -58,6 +58,11 @@ export function startDeskServer() {
     if (p === '/demo/scenario/ivr-callback') return send(200, createTask({ taskType: 'callback', name: '+15551230000', from: '+15551230000', callBackData: { numberToCall: '+15551230000' } }));
     if (p === '/demo/scenario/voicemail') return send(200, createTask({ taskType: 'voicemail', name: '+15551239999', callBackData: { numberToCall: '+15551239999', transcriptText: 'call me' } }));
     if (p === '/demo/sandbox/_sandbox/') return send(200, { accountSid: AC, authToken: 'secret', workspaceSid: WS, workers: { alice: { sid: WK, identity: 'alice', roles: ['agent'] } }, offlineActivitySid: 'WAoffline', availableActivitySid: 'WAavailable' });
+    if (p === '/demo/sandbox/flex-api/v1/Configuration') {
+      // What `flexcallback setup` leaves in the sandbox's Flex configuration.
+      const feature = { enabled: true, allow_requeue: true, max_attempts: 3, auto_select_task: true, backend_url: `http://127.0.0.1:${server.address().port}` };
+      return send(200, { account_sid: AC, taskrouter_offline_activity_sid: 'WAoffline', ui_attributes: { custom_data: { features: { callback_and_voicemail: feature } } } });
+    }
     if (p === '/demo/sandbox/_sandbox/tokens') return send(200, { token: `token-${++n}` });
     if (p === '/demo/sandbox/_sandbox/tasks') return send(200, { tasks: state.tasks });
     if (p === `/demo/sandbox/_sandbox/workers/${WK}/activity`) {

@@ -236,20 +236,22 @@ async function backendURL() {
   return (await request('GET', '/demo/config.json')).backendUrl;
 }
 
-// configure sets up the Flex the plugin finds: the demo worker, logged in, and the feature's
-// custom_data. It leaves max_attempts out, as a Flex configured with the reference's code default
-// would: the backend's MAX_ATTEMPTS is what the panel offers.
+// configure sets up the Flex the plugin finds: the demo worker, logged in, and Flex's
+// configuration as the sandbox's Configuration API serves it (`flexcallback setup` wrote the
+// feature's custom_data there at start, as it would on a real account), with the desk's own
+// outbound calling.
 /** @param {any} info */
-function configure(info) {
+async function configure(info) {
   const w = (info.workers || {})[demoWorker] || {};
   desk.info = info;
   desk.workerSid = w.sid || '';
   twilio = twilioClient(info);
   Object.assign(manager.workerClient, { sid: desk.workerSid, name: w.identity || demoWorker, activity: { sid: info.availableActivitySid || '', name: '' } });
+  const conf = await twilio.flexConfiguration();
   manager.serviceConfiguration = {
-    taskrouter_offline_activity_sid: info.offlineActivitySid || '',
+    taskrouter_offline_activity_sid: conf.taskrouter_offline_activity_sid || info.offlineActivitySid || '',
     outbound_call_flows: { default: { enabled: true, caller_id: deskCallerId, queue_sid: '', location: 'US', workflow_sid: '' } },
-    ui_attributes: { custom_data: { features: { callback_and_voicemail: { enabled: true, allow_requeue: true, auto_select_task: true, backend_url: desk.backendUrl } } } },
+    ui_attributes: conf.ui_attributes || {},
   };
 }
 
@@ -259,7 +261,7 @@ export async function start() {
   try {
     const [url, info] = await Promise.all([backendURL(), admin('GET', '/')]);
     desk.backendUrl = String(url).replace(/\/+$/, '');
-    configure(info);
+    await configure(info);
     // The demo agent logs in and goes available, so the sandbox routes tasks to them.
     await Promise.all([refreshToken(), setActivity('available')]);
     desk.pluginState = 'loading';

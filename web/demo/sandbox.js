@@ -68,6 +68,8 @@ export function twilioClient(info) {
         return call('POST', taskRouter(`/Tasks/${taskSid}/Reservations/${sid}`), form);
       }
     },
+    /** flexConfiguration is Flex's configuration (Flex API v1), as `flexcallback setup` left it. */
+    flexConfiguration: () => call('GET', `${sandboxBase}/flex-api/v1/Configuration`),
     createCall: (/** @type {Record<string, string>} */ form) => call('POST', `${calls}.json`, form),
     getCall: (/** @type {string} */ sid) => call('GET', `${calls}/${sid}.json`),
     endCall: (/** @type {string} */ sid) => call('POST', `${calls}/${sid}.json`, { Status: 'completed' }),

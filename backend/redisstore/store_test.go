@@ -1,0 +1,87 @@
+package redisstore
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"flexcallback/backend/redistest"
+	"flexcallback/backend/storetest"
+)
+
+func newStore(t *testing.T, url string, logs *bytes.Buffer) *Store {
+	t.Helper()
+	if logs == nil {
+		logs = &bytes.Buffer{}
+	}
+	s, err := New(Config{URL: url, Prefix: "test:", Logger: slog.New(slog.NewTextHandler(logs, nil)), Probe: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestStoreContract(t *testing.T) {
+	r := redistest.Start(t)
+	storetest.Run(t, newStore(t, r.URL(), nil))
+}
+
+// Redis killed and started again, empty: every operation is served from memory meanwhile (no
+// error), counted, with one WARN; the store returns by itself and writes back what it knew,
+// never over a value another replica put meanwhile, and no claim.
+func TestStoreFallsBackAndRecovers(t *testing.T) {
+	ctx := context.Background()
+	r := redistest.Start(t)
+	var logs bytes.Buffer
+	s := newStore(t, r.URL(), &logs)
+	other := newStore(t, r.URL(), nil)
+	if err := s.Put(ctx, "before", "1", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+
+	r.Kill()
+	for i := range 20 {
+		if err := s.Put(ctx, "during", "2", time.Hour); err != nil {
+			t.Fatalf("Put %d during the outage: %v", i, err)
+		}
+		if v, ok, err := s.Get(ctx, "before"); err != nil || !ok || v != "1" {
+			t.Fatalf("Get during the outage = %q, %v, %v; want the mirrored 1", v, ok, err)
+		}
+		if _, won, err := s.PutIfAbsent(ctx, "claim", "me", time.Hour); err != nil || (i == 0) != won {
+			t.Fatalf("PutIfAbsent %d during the outage: won %v, %v", i, won, err)
+		}
+	}
+	if s.State() != "memory (redis unreachable)" || s.ServedFromMemory() < 60 || !s.Degraded() {
+		t.Errorf("state %q, %d operations counted; want memory and at least 60", s.State(), s.ServedFromMemory())
+	}
+	if n := strings.Count(logs.String(), "level=WARN"); n != 1 {
+		t.Errorf("%d WARN lines in the outage, want 1:\n%s", n, logs.String())
+	}
+
+	r.Restart()
+	// Another replica puts "during" first: its value wins over this replica's write-back.
+	other.recover()
+	if err := other.Put(ctx, "during", "theirs", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for s.State() != "redis" && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if s.State() != "redis" || s.Degraded() {
+		t.Fatalf("state %q after Redis came back", s.State())
+	}
+	for key, want := range map[string]string{"before": "1", "during": "theirs"} {
+		if v, ok, err := other.Get(ctx, key); err != nil || !ok || v != want {
+			t.Errorf("another replica reads %s = %q, %v, %v; want %q", key, v, ok, err, want)
+		}
+	}
+	// A claim is in-flight work: never written back, where it could outlive its release.
+	if _, won, err := other.PutIfAbsent(ctx, "claim", "other", time.Hour); err != nil || !won {
+		t.Errorf("the outage's claim was written back to Redis (won %v, %v)", won, err)
+	}
+}

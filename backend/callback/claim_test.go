@@ -3,6 +3,7 @@ package callback
 import (
 	"context"
 	"io"
+	"fmt"
 	"log/slog"
 	"sync"
 	"testing"
@@ -43,14 +44,13 @@ func TestClaimOneCreatorAcrossReplicas(t *testing.T) {
 			t.Errorf("request %d got %s, request 0 %s", i, sid, sids[0])
 		}
 	}
-	if _, ok, _ := store.Get(context.Background(), claimKey("k")); ok {
-		t.Error("the claim outlived the create")
+	if v, _, _ := store.Get(context.Background(), storeKey("k")); v != sids[0] {
+		t.Errorf("the key's record holds %q after the create, want its task %s", v, sids[0])
 	}
 }
 
-// A replica that died mid-create left its claim and the unsure mark, and Twilio had made the
-// task: the next delivery waits for the claim's lease, then finds the task by its key instead of
-// creating a second.
+// A replica that died mid-create left its claim, and Twilio had made the task: the next delivery
+// waits for the claim's lease, then finds the task by its key instead of creating a second.
 func TestClaimOfDeadReplicaExpiresAndLookupResolves(t *testing.T) {
 	ctx := context.Background()
 	f := newFake()
@@ -61,8 +61,8 @@ func TestClaimOfDeadReplicaExpiresAndLookupResolves(t *testing.T) {
 		t.Fatal(err)
 	}
 	orphan, _ := f.CreateTask(ctx, nt) // the dead replica's create
-	store.Put(ctx, storeKey(r.Key), unsure, time.Hour)
-	store.PutIfAbsent(ctx, claimKey(r.Key), "dead-1", 300*time.Millisecond)
+	lease := time.Now().Add(300 * time.Millisecond).UnixMilli()
+	store.Put(ctx, storeKey(r.Key), fmt.Sprintf("claim:dead-1:%d", lease), time.Hour)
 
 	start := time.Now()
 	sid, replayed, err := replica(f, store).Create(ctx, r)
@@ -94,5 +94,134 @@ func TestRefusedCreateTakesMarkBack(t *testing.T) {
 	}
 	if _, _, err := s.Create(ctx, r); err != nil || f.lists != 0 {
 		t.Errorf("second delivery: %v, %d lookups", err, f.lists)
+	}
+}
+
+// counting is a store that counts its operations (each one a round trip to Redis).
+type counting struct {
+	flexcallback.Store
+	mu  sync.Mutex
+	ops map[string]int
+}
+
+func (c *counting) count(op string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ops[op]++
+}
+
+func (c *counting) take() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ops := c.ops
+	c.ops = map[string]int{}
+	return ops
+}
+
+func (c *counting) Get(ctx context.Context, key string) (string, bool, error) {
+	c.count("Get")
+	return c.Store.Get(ctx, key)
+}
+
+func (c *counting) Put(ctx context.Context, key, value string, ttl time.Duration) error {
+	c.count("Put")
+	return c.Store.Put(ctx, key, value, ttl)
+}
+
+func (c *counting) PutIfAbsent(ctx context.Context, key, value string, ttl time.Duration) (string, bool, error) {
+	c.count("PutIfAbsent")
+	return c.Store.PutIfAbsent(ctx, key, value, ttl)
+}
+
+func (c *counting) CompareAndSwap(ctx context.Context, key, old, value string, ttl time.Duration) (bool, error) {
+	c.count("CompareAndSwap")
+	return c.Store.CompareAndSwap(ctx, key, old, value, ttl)
+}
+
+// A new request costs two store operations (claim, then the task's SID), a replay one.
+func TestStoreRoundTripsPerRequest(t *testing.T) {
+	ctx := context.Background()
+	store := &counting{Store: inmem.New(0), ops: map[string]int{}}
+	s := replica(newFake(), store)
+	for _, r := range []flexcallback.Request{
+		{NumberToCall: "+14155552671", Key: "create:token:t1"},
+		{NumberToCall: "+14155552671", Key: "create:content:c1", KeyOpenOnly: true},
+	} {
+		if _, _, err := s.Create(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		if ops := store.take(); len(ops) != 2 || ops["PutIfAbsent"] != 1 || ops["Put"] != 1 {
+			t.Errorf("%s: a new request made %v, want one PutIfAbsent and one Put", r.Key, ops)
+		}
+		if _, replayed, err := s.Create(ctx, r); err != nil || !replayed {
+			t.Fatalf("replay: %v, %v", replayed, err)
+		}
+		if ops := store.take(); len(ops) != 1 || ops["PutIfAbsent"] != 1 {
+			t.Errorf("%s: a replay made %v, want one PutIfAbsent", r.Key, ops)
+		}
+	}
+	if _, err := s.Voicemail(ctx, flexcallback.Request{NumberToCall: "+14155552671", RecordingSid: "RE1"}); err != nil {
+		t.Fatal(err)
+	}
+	if ops := store.take(); len(ops) != 2 || ops["PutIfAbsent"] != 1 || ops["Put"] != 1 {
+		t.Errorf("a new voicemail made %v, want one PutIfAbsent and one Put", ops)
+	}
+}
+
+// A dead replica's expired claim, and nothing made: replicas racing to take it over make one
+// task, after one lookup, and all answer it.
+func TestExpiredClaimTakenOverOnce(t *testing.T) {
+	ctx := context.Background()
+	f := newFake()
+	f.delay = 30 * time.Millisecond
+	store := inmem.New(0)
+	r := flexcallback.Request{NumberToCall: "+14155552671", Key: "create:token:expired"}
+	store.Put(ctx, storeKey(r.Key), fmt.Sprintf("claim:dead-1:%d", time.Now().Add(-time.Second).UnixMilli()), time.Hour)
+	reps := []*Service{replica(f, store), replica(f, store), replica(f, store)}
+	sids := make([]string, 9)
+	var wg sync.WaitGroup
+	for i := range sids {
+		wg.Go(func() {
+			sid, _, err := reps[i%3].Create(ctx, r)
+			if err != nil {
+				t.Error(err)
+			}
+			sids[i] = sid
+		})
+	}
+	wg.Wait()
+	if f.creates != 1 || f.lists != 2 || f.evaluates != 1 { // one lookup: the newest tasks, then the exact one
+		t.Fatalf("%d creates, %d list calls (%d exact); want 1 create after one lookup", f.creates, f.lists, f.evaluates)
+	}
+	for i, sid := range sids {
+		if sid != f.order[0] {
+			t.Errorf("request %d got %s, want %s", i, sid, f.order[0])
+		}
+	}
+}
+
+// A request asked again after its task was handled replaces the key's task; when Twilio refuses
+// the new create, the key names the handled task again, as before.
+func TestRefusedReplacementGivesBackTheTask(t *testing.T) {
+	ctx := context.Background()
+	f := newFake()
+	store := inmem.New(0)
+	s := replica(f, store)
+	r := flexcallback.Request{NumberToCall: "+14155552671", Key: "create:content:again", KeyOpenOnly: true}
+	first, _, err := s.Create(ctx, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.tasks[first].Status = flexcallback.StatusCompleted
+	f.refuse = 1
+	if _, _, err := s.Create(ctx, r); err == nil {
+		t.Fatal("refused create succeeded")
+	}
+	if v, _, _ := store.Get(ctx, storeKey(r.Key)); v != first {
+		t.Errorf("after the refused replacement the key holds %q, want the handled task %s", v, first)
+	}
+	second, replayed, err := s.Create(ctx, r)
+	if err != nil || replayed || second == first || f.lists != 0 {
+		t.Errorf("asked again: %s, replayed %v, %v, %d lookups; want a new task without a lookup", second, replayed, err, f.lists)
 	}
 }

@@ -2,8 +2,8 @@ package callback
 
 import (
 	"context"
-	"io"
 	"fmt"
+	"io"
 	"log/slog"
 	"sync"
 	"testing"

@@ -5,23 +5,25 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"sync"
 	"testing"
 	"time"
 
 	"flexcallback"
 	"flexcallback/backend/inmem"
+	"flexcallback/backend/twiliofake"
 )
 
 // replica is a Service of its own (its own flights) on a store replicas share.
-func replica(f *fakeTasks, store flexcallback.Store) *Service {
+func replica(f *twiliofake.Twilio, store flexcallback.Store) *Service {
 	return New(Config{DefaultWorkflowSid: "WW1", TimeZone: "UTC"}, f, store, slog.New(slog.NewTextHandler(io.Discard, nil)), nil, nil)
 }
 
 // Identical requests on two replicas at once: one waits on the other's claim and answers its task.
 func TestClaimOneCreatorAcrossReplicas(t *testing.T) {
-	f := newFake()
-	f.delay = 50 * time.Millisecond
+	f := twiliofake.New(nil)
+	f.Inject(twiliofake.Fault{Op: "create", Delay: 50 * time.Millisecond})
 	store := inmem.New(0)
 	reps := []*Service{replica(f, store), replica(f, store)}
 	sids := make([]string, 10)
@@ -36,8 +38,8 @@ func TestClaimOneCreatorAcrossReplicas(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if f.creates != 1 {
-		t.Fatalf("%d creates, want 1", f.creates)
+	if n := f.Count("create "); n != 1 {
+		t.Fatalf("%d creates, want 1", n)
 	}
 	for i, sid := range sids {
 		if sid != sids[0] {
@@ -53,7 +55,7 @@ func TestClaimOneCreatorAcrossReplicas(t *testing.T) {
 // waits for the claim's lease, then finds the task by its key instead of creating a second.
 func TestClaimOfDeadReplicaExpiresAndLookupResolves(t *testing.T) {
 	ctx := context.Background()
-	f := newFake()
+	f := twiliofake.New(nil)
 	store := inmem.New(0)
 	r := flexcallback.Request{NumberToCall: "+14155552671", Key: "create:token:dead"}
 	nt, err := flexcallback.BuildTask(r, "WW1", "UTC", time.Now())
@@ -72,8 +74,8 @@ func TestClaimOfDeadReplicaExpiresAndLookupResolves(t *testing.T) {
 	if waited := time.Since(start); waited < 250*time.Millisecond {
 		t.Errorf("answered after %v, before the claim's lease ended", waited)
 	}
-	if f.creates != 1 || f.lists == 0 {
-		t.Errorf("%d creates, %d lookups; want the 1 and a lookup", f.creates, f.lists)
+	if creates, lists := f.Count("create "), f.Count("list "); creates != 1 || lists == 0 {
+		t.Errorf("%d creates, %d lookups; want the 1 and a lookup", creates, lists)
 	}
 }
 
@@ -81,19 +83,19 @@ func TestClaimOfDeadReplicaExpiresAndLookupResolves(t *testing.T) {
 // creates without a lookup.
 func TestRefusedCreateTakesMarkBack(t *testing.T) {
 	ctx := context.Background()
-	f := newFake()
+	f := twiliofake.New(nil)
 	store := inmem.New(0)
 	s := replica(f, store)
 	r := flexcallback.Request{NumberToCall: "+14155552671", Key: "k", WorkflowSid: "WWbad"}
-	f.refuse = 1
+	f.Inject(twiliofake.Fault{Op: "create", Err: twiliofake.Err(flexcallback.ErrInvalid), Count: 1})
 	if _, _, err := s.Create(ctx, r); err == nil {
 		t.Fatal("refused create succeeded")
 	}
 	if v, ok, _ := store.Get(ctx, storeKey("k")); ok {
 		t.Errorf("key holds %q after a refused create", v)
 	}
-	if _, _, err := s.Create(ctx, r); err != nil || f.lists != 0 {
-		t.Errorf("second delivery: %v, %d lookups", err, f.lists)
+	if _, _, err := s.Create(ctx, r); err != nil || f.Count("list ") != 0 {
+		t.Errorf("second delivery: %v, %d lookups", err, f.Count("list "))
 	}
 }
 
@@ -142,7 +144,7 @@ func (c *counting) CompareAndSwap(ctx context.Context, key, old, value string, t
 func TestStoreRoundTripsPerRequest(t *testing.T) {
 	ctx := context.Background()
 	store := &counting{Store: inmem.New(0), ops: map[string]int{}}
-	s := replica(newFake(), store)
+	s := replica(twiliofake.New(nil), store)
 	for _, r := range []flexcallback.Request{
 		{NumberToCall: "+14155552671", Key: "create:token:t1"},
 		{NumberToCall: "+14155552671", Key: "create:content:c1", KeyOpenOnly: true},
@@ -172,8 +174,8 @@ func TestStoreRoundTripsPerRequest(t *testing.T) {
 // task, after one lookup, and all answer it.
 func TestExpiredClaimTakenOverOnce(t *testing.T) {
 	ctx := context.Background()
-	f := newFake()
-	f.delay = 30 * time.Millisecond
+	f := twiliofake.New(nil)
+	f.Inject(twiliofake.Fault{Op: "create", Delay: 30 * time.Millisecond})
 	store := inmem.New(0)
 	r := flexcallback.Request{NumberToCall: "+14155552671", Key: "create:token:expired"}
 	store.Put(ctx, storeKey(r.Key), fmt.Sprintf("claim:dead-1:%d", time.Now().Add(-time.Second).UnixMilli()), time.Hour)
@@ -190,12 +192,13 @@ func TestExpiredClaimTakenOverOnce(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if f.creates != 1 || f.lists != 2 || f.evaluates != 1 { // one lookup: the newest tasks, then the exact one
-		t.Fatalf("%d creates, %d list calls (%d exact); want 1 create after one lookup", f.creates, f.lists, f.evaluates)
+	creates, lists, exact := f.Count("create "), f.Count("list "), f.Count("list evaluate=")
+	if creates != 1 || lists != 2 || exact != 1 { // one lookup: the newest tasks, then the exact one
+		t.Fatalf("%d creates, %d list calls (%d exact); want 1 create after one lookup", creates, lists, exact)
 	}
 	for i, sid := range sids {
-		if sid != f.order[0] {
-			t.Errorf("request %d got %s, want %s", i, sid, f.order[0])
+		if sid != f.TaskSids()[0] {
+			t.Errorf("request %d got %s, want %s", i, sid, f.TaskSids()[0])
 		}
 	}
 }
@@ -204,7 +207,7 @@ func TestExpiredClaimTakenOverOnce(t *testing.T) {
 // the new create, the key names the handled task again, as before.
 func TestRefusedReplacementGivesBackTheTask(t *testing.T) {
 	ctx := context.Background()
-	f := newFake()
+	f := twiliofake.New(nil)
 	store := inmem.New(0)
 	s := replica(f, store)
 	r := flexcallback.Request{NumberToCall: "+14155552671", Key: "create:content:again", KeyOpenOnly: true}
@@ -212,8 +215,10 @@ func TestRefusedReplacementGivesBackTheTask(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.tasks[first].Status = flexcallback.StatusCompleted
-	f.refuse = 1
+	handled := f.Task(first)
+	handled.Status = flexcallback.StatusCompleted
+	f.Put(handled)
+	f.Inject(twiliofake.Fault{Op: "create", Err: twiliofake.Err(flexcallback.ErrInvalid), Count: 1})
 	if _, _, err := s.Create(ctx, r); err == nil {
 		t.Fatal("refused create succeeded")
 	}
@@ -221,7 +226,66 @@ func TestRefusedReplacementGivesBackTheTask(t *testing.T) {
 		t.Errorf("after the refused replacement the key holds %q, want the handled task %s", v, first)
 	}
 	second, replayed, err := s.Create(ctx, r)
-	if err != nil || replayed || second == first || f.lists != 0 {
-		t.Errorf("asked again: %s, replayed %v, %v, %d lookups; want a new task without a lookup", second, replayed, err, f.lists)
+	if err != nil || replayed || second == first || f.Count("list ") != 0 {
+		t.Errorf("asked again: %s, replayed %v, %v, %d lookups; want a new task without a lookup", second, replayed, err, f.Count("list "))
+	}
+}
+
+// Ask's store operations: with merging off a new request costs what Create does (two); with it
+// on, claiming the caller's number reads their task in the same operation, the request key's one
+// record says whether it was seen or merged (one Get), Create costs its two, and the number then
+// names the new task (one Put): five. A request merged into the open task costs five too: the
+// claim, which finds the number naming the task and takes the record over (CompareAndSwap), the
+// Get, the Put of its merged record, and the number's release back to the task.
+func TestAskStoreRoundTrips(t *testing.T) {
+	ctx := context.Background()
+	for _, merge := range []bool{false, true} {
+		store := &counting{Store: inmem.New(0), ops: map[string]int{}}
+		s := replica(twiliofake.New(nil), store)
+		s.cfg.MergeOpen = merge
+		if _, err := s.Ask(ctx, flexcallback.Request{NumberToCall: "+14155552671", Key: "create:token:a1"}); err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]int{"PutIfAbsent": 1, "Put": 1}
+		if merge {
+			want = map[string]int{"PutIfAbsent": 2, "Get": 1, "Put": 2}
+		}
+		if ops := store.take(); !maps.Equal(ops, want) {
+			t.Errorf("merging %v: a new request made %v, want %v", merge, ops, want)
+		}
+		if !merge {
+			continue
+		}
+		a, err := s.Ask(ctx, flexcallback.Request{NumberToCall: "+14155552671", Key: "create:token:a2"})
+		if err != nil || !a.Merged {
+			t.Fatalf("second request: %+v, %v", a, err)
+		}
+		want = map[string]int{"PutIfAbsent": 1, "CompareAndSwap": 2, "Get": 1, "Put": 1}
+		if ops := store.take(); !maps.Equal(ops, want) {
+			t.Errorf("a merged request made %v, want %v", ops, want)
+		}
+	}
+}
+
+// A replica died holding a caller's number: its claim kept the caller's task, so once the lease
+// passed the next request still merges into it.
+func TestDeadNumberClaimKeepsCallersTask(t *testing.T) {
+	ctx := context.Background()
+	f := twiliofake.New(nil)
+	store := inmem.New(0)
+	s := replica(f, store)
+	s.cfg.MergeOpen = true
+	first, err := s.Ask(ctx, flexcallback.Request{NumberToCall: "+14155552671", Key: "create:token:d1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := fmt.Sprintf("claim:dead-1:%d:%s", time.Now().Add(-time.Second).UnixMilli(), first.Sid)
+	store.Put(ctx, storeKey(callerKey("+14155552671")), dead, time.Hour)
+	a, err := s.Ask(ctx, flexcallback.Request{NumberToCall: "+14155552671", Key: "create:token:d2"})
+	if err != nil || a.Sid != first.Sid || !a.Merged {
+		t.Fatalf("after the dead claim: %+v, %v; want merged into %s", a, err, first.Sid)
+	}
+	if v, _, _ := store.Get(ctx, storeKey(callerKey("+14155552671"))); v != first.Sid {
+		t.Errorf("the number's record holds %q, want %s", v, first.Sid)
 	}
 }

@@ -48,6 +48,7 @@ const (
 	keyPositionInQueue            = "positionInQueue"
 	keyWaitEstimate               = "waitEstimate"
 	keyWaitEstimateUnderOneMinute = "waitEstimateUnderOneMinute"
+	keyCallbackArranged           = "callbackAlreadyArranged"
 )
 
 // DefaultLanguage is the language used when neither the options nor the call name one we have.
@@ -79,6 +80,7 @@ var builtinPrompts = Prompts{
 		keyPositionInQueue:            "You are number {position} in line.",
 		keyWaitEstimate:               "Your estimated wait time is about {minutes} minutes.",
 		keyWaitEstimateUnderOneMinute: "Your estimated wait time is less than a minute.",
+		keyCallbackArranged:           "A callback to your number is already arranged, and we have added this request to it. You do not need to wait on the line. Goodbye.",
 	}},
 	"es-MX": {Voice: "Polly.Mia", Prompts: map[string]string{
 		keyInitialGreeting:            "Por favor espere al siguiente representante disponible.",
@@ -105,6 +107,7 @@ var builtinPrompts = Prompts{
 		keyPositionInQueue:            "Usted es el número {position} en la fila.",
 		keyWaitEstimate:               "El tiempo de espera estimado es de unos {minutes} minutos.",
 		keyWaitEstimateUnderOneMinute: "El tiempo de espera estimado es de menos de un minuto.",
+		keyCallbackArranged:           "Ya tenemos programada una llamada a su número y hemos añadido esta solicitud. No necesita esperar en la línea. Adiós.",
 	}},
 }
 

@@ -205,8 +205,10 @@ type Store interface {
 	// PutIfAbsent sets the value for ttl unless the key holds one, atomically: it returns the
 	// value the key holds afterwards and whether it is this call's.
 	PutIfAbsent(ctx context.Context, key, value string, ttl time.Duration) (held string, won bool, err error)
-	// DeleteIf removes the key if it holds value (a claim released by its owner only).
-	DeleteIf(ctx context.Context, key, value string) error
+	// CompareAndSwap sets the key to new for ttl if it holds old, atomically, and reports whether
+	// it did; a new of "" removes the key. A request key's record moves through its states with
+	// it (a claim taken over from a dead replica, released, or given back).
+	CompareAndSwap(ctx context.Context, key, old, new string, ttl time.Duration) (swapped bool, err error)
 }
 
 // Reservation is a TaskRouter reservation: a task offered to, or held by, one worker.

@@ -119,3 +119,23 @@ func EndedByOutcome(attrs map[string]any) bool {
 	log := ReadAttemptLog(attrs)
 	return len(log) > 0 && log[len(log)-1].Outcome.EndsCallback()
 }
+
+// applyOutcome sets the outcome step of the panel's rules: once the call back placed from t
+// ended, the agent is asked what came of it, until the attempt is logged; a callback a wrong
+// number ended offers no retry.
+func (v *PanelView) applyOutcome(t PanelTask) {
+	c := t.OutboundCall
+	if c != nil && c.Status == CallActive {
+		v.CallActive, v.CallEnabled = true, false
+	}
+	if c != nil && c.Status == CallEnded && c.CallSid != "" {
+		v.CallSid = c.CallSid
+		if a, ok := AttemptFor(ReadAttemptLog(t.Attributes), c.CallSid); ok {
+			v.Outcome = a.Outcome
+		}
+		v.AskOutcome = v.Outcome == "" && (t.Status == StatusAssigned || t.Status == StatusWrapping)
+	}
+	if EndedByOutcome(t.Attributes) {
+		v.ShowRetry, v.RetryEnabled = false, false
+	}
+}

@@ -18,6 +18,17 @@ func withCall(m map[string]any, status string) map[string]any {
 	return m
 }
 
+// askingPanel is a panel on a fake backend (failing every request when fail) asking for the
+// outcome of an ended call back.
+func askingPanel(t *testing.T, fail bool) (*testPanel, *fakeBackend) {
+	be := &fakeBackend{fail: fail}
+	srv := httptest.NewServer(be)
+	t.Cleanup(srv.Close)
+	tp := newTestPanel(t, srv.URL)
+	tp.receive(flexOrigin, true, withCall(contextMessage("callback", "assigned", nil), flexcallback.CallEnded))
+	return tp, be
+}
+
 // clickOutcome clicks the outcome button of o as the agent would.
 func (tp *testPanel) clickOutcome(o flexcallback.Outcome) {
 	tp.do(func(ctx app.Context) { tp.p.onOutcome(o)(ctx, app.Event{}) })
@@ -53,11 +64,7 @@ func TestOutcomeStepAppearsOnlyAfterTheCallEnded(t *testing.T) {
 }
 
 func TestOutcomeNoAnswerOffersTheRetry(t *testing.T) {
-	be := &fakeBackend{}
-	srv := httptest.NewServer(be)
-	defer srv.Close()
-	tp := newTestPanel(t, srv.URL)
-	tp.receive(flexOrigin, true, withCall(contextMessage("callback", "assigned", nil), flexcallback.CallEnded))
+	tp, be := askingPanel(t, false)
 	tp.clickOutcome(flexcallback.OutcomeNoAnswer)
 	if len(be.forms) != 1 || be.requests[0].URL.Path != apiPrefix+"flex/record-outcome" ||
 		be.forms[0]["taskSid"] != "WT1" || be.forms[0]["callSid"] != testCallSid || be.forms[0]["outcome"] != "no-answer" ||
@@ -76,12 +83,11 @@ func TestOutcomeNoAnswerOffersTheRetry(t *testing.T) {
 }
 
 func TestOutcomeWrongNumberEndsTheCallback(t *testing.T) {
-	be := &fakeBackend{}
-	srv := httptest.NewServer(be)
-	defer srv.Close()
-	tp := newTestPanel(t, srv.URL)
-	tp.receive(flexOrigin, true, withCall(contextMessage("callback", "assigned", nil), flexcallback.CallEnded))
+	tp, be := askingPanel(t, false)
 	tp.clickOutcome(flexcallback.OutcomeWrongNumber)
+	if len(be.forms) != 1 || be.forms[0]["outcome"] != "wrong-number" {
+		t.Fatalf("requests %v", be.forms)
+	}
 	s := tp.lastSent()
 	if s.msg.Name != flexcallback.ActionWrapupTask || s.msg.Payload.(map[string]any)["sid"] != "WR1" {
 		t.Fatalf("after wrong number sent %+v", s.msg)
@@ -96,11 +102,7 @@ func TestOutcomeWrongNumberEndsTheCallback(t *testing.T) {
 }
 
 func TestOutcomeFailureIsShownAndAskedAgain(t *testing.T) {
-	be := &fakeBackend{fail: true}
-	srv := httptest.NewServer(be)
-	defer srv.Close()
-	tp := newTestPanel(t, srv.URL)
-	tp.receive(flexOrigin, true, withCall(contextMessage("callback", "assigned", nil), flexcallback.CallEnded))
+	tp, _ := askingPanel(t, true)
 	tp.clickOutcome(flexcallback.OutcomeBusy)
 	h := tp.html()
 	if !strings.Contains(h, "The outcome could not be recorded: max attempts reached") || !strings.Contains(h, `id="outcome-busy"`) || countDisabled(h) > 0 {

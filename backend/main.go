@@ -168,6 +168,7 @@ func newHandler(cfg config, logger *slog.Logger, demoDesk bool, m *metrics.Metri
 		ValidateToken:  api.CachedTokenValidator(tw, store, cfg.FlexTokenCacheTTL, time.Now),
 		MediaTokens:    signer,
 		Observe:        m.Request,
+		Outcomes:       m,
 	})
 	r.Handle("/metrics", m.Handler()).Methods(http.MethodGet)
 	r.PathPrefix("/panel/").Handler(panelHandler)

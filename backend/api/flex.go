@@ -99,11 +99,17 @@ func (s *server) requeueCallback(ctx context.Context, r *Request) (Response, err
 	return ok(map[string]any{"success": true, "taskSid": sid})
 }
 
-// finished refuses a completed or canceled task that was not requeued.
+// finished refuses a completed or canceled task that was not requeued, and a callback its last
+// attempt ended (a wrong number: flex/record-outcome).
 func finished(t flexcallback.Task) error {
-	if (t.Status == flexcallback.StatusCompleted || t.Status == flexcallback.StatusCanceled) &&
-		flexcallback.ReadCallbackData(t.Attributes).RequeuedTo == "" {
+	if flexcallback.ReadCallbackData(t.Attributes).RequeuedTo != "" {
+		return nil
+	}
+	if t.Status == flexcallback.StatusCompleted || t.Status == flexcallback.StatusCanceled {
 		return flexcallback.Errorf(flexcallback.ErrConflict, "task %s is %s; it cannot be requeued", t.Sid, t.Status)
+	}
+	if flexcallback.EndedByOutcome(t.Attributes) {
+		return flexcallback.Errorf(flexcallback.ErrConflict, "task %s reached a wrong number; the callback ended and is not requeued", t.Sid)
 	}
 	return nil
 }

@@ -25,6 +25,7 @@ import (
 type Observer interface {
 	TaskCreated(kind string)
 	Replayed()
+	Merged() // a request appended to its caller's open task
 }
 
 // Config is what the service needs from configuration.

@@ -121,6 +121,9 @@ func (s *Service) merge(ctx context.Context, sid string, r flexcallback.Request,
 	}
 	if appended {
 		s.logger.InfoContext(ctx, "request merged into caller's open task", "task_sid", sid, "kind", r.Kind(), "source", r.Source)
+		if s.observer != nil {
+			s.observer.Merged()
+		}
 	} else {
 		s.replayed()
 	}

@@ -1,6 +1,7 @@
 // Package metrics owns the Prometheus registry: requests by route and status, Twilio calls and
 // retries by operation and status, refusals of our credentials by service, tasks created by kind, idempotent replays, task lookup
-// misses and the shared store's outages. The other packages see only small observer interfaces that *Metrics satisfies.
+// misses, the shared store's outages, and what came of callbacks (outcomes, attempts, time to the first attempt, requests
+// merged, callbacks scheduled). The other packages see only small observer interfaces that *Metrics satisfies.
 package metrics
 
 import (
@@ -23,6 +24,7 @@ type Metrics struct {
 	tasksCreated  *prometheus.CounterVec
 	replays       prometheus.Counter
 	lookupMisses  prometheus.Counter
+	outcomes      // what came of callbacks (outcomes.go)
 }
 
 // New returns Metrics on a registry of its own, with the Go runtime and process collectors.
@@ -55,6 +57,7 @@ func New() *Metrics {
 	}
 	m.reg.MustRegister(m.requests, m.twilioCalls, m.twilioRetries, m.authFailures, m.tasksCreated, m.replays, m.lookupMisses,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.outcomes = newOutcomes(m.reg)
 	return m
 }
 

@@ -146,6 +146,9 @@ func (t *turn) submitCallback(ctx context.Context) []verb {
 			log.InfoContext(ctx, "call task canceled", "outcome", res)
 		}
 	}
+	if closed, next := t.closed(); closed {
+		return []verb{t.v.say(keyClosedCallbackSubmitted, "{opening}", t.opening(t.v.tag, next)), hangup()}
+	}
 	return []verb{t.v.say(keyCallbackSubmitted), hangup()}
 }
 

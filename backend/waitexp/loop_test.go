@@ -177,6 +177,8 @@ func TestVoicemailDisabledNeverMentioned(t *testing.T) {
 func TestPositionAnnouncement(t *testing.T) {
 	opts := testOptions()
 	opts.AnnouncePosition = true
+	st := &fakeStats{byScope: map[string]flexcallback.WaitStatistics{wfSid: {Waiting: 5, Available: -1, AvgAccept: 45 * time.Second}}}
+	opts.Statistics = st
 	en := newEnv(t, opts)
 	own := en.addCallTask() // created 3 minutes ago, priority 0
 	for _, o := range []flexcallback.Task{
@@ -189,19 +191,18 @@ func TestPositionAnnouncement(t *testing.T) {
 		o.WorkflowSid = wfSid
 		en.tasks.put(o)
 	}
-	en.voice.queues[queueSid] = flexcallback.Queue{Sid: queueSid, FriendlyName: wfSid, AverageWait: 3 * time.Minute}
 	r := en.do(mode(modeMainWaitLoop, "CallSid", callSid, "enqueuedTaskSid", taskSid, "skipGreeting", "true"))
 	g := r.must("Gather")
 	says := r.says()
-	if len(says) < 3 || says[0] != "You are number 4 in line." || says[1] != "Your estimated wait time is about 3 minutes." {
+	if len(says) < 3 || says[0] != "You are number 4 in line." || says[1] != "Your estimated wait time is about 3 minutes." { // 4 × 45 s
 		t.Fatalf("announcement = %q", says)
 	}
 	if len(g.Children) == 0 || g.Children[0].XMLName.Local != "Say" {
 		t.Errorf("announcement not inside the Gather: %s", r.body)
 	}
 
-	en.voice.queues[queueSid] = flexcallback.Queue{Sid: queueSid, FriendlyName: wfSid, AverageWait: 20 * time.Second}
-	en.e.queues.ttl = 0
+	st.set(wfSid, flexcallback.WaitStatistics{Waiting: 5, Available: 4})
+	en.e.stats.refresh, en.e.stats.ttl = 0, 0
 	r = en.do(mode(modeMainWaitLoop, "CallSid", callSid, "enqueuedTaskSid", taskSid, "skipGreeting", "true", "lang", "es"))
 	if says := r.says(); says[0] != "Usted es el número 4 en la fila." || !strings.Contains(says[1], "menos de un minuto") {
 		t.Errorf("spanish announcement = %q", says)

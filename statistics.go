@@ -9,6 +9,7 @@ import (
 type WaitStatistics struct {
 	Waiting   int           // tasks pending (real-time)
 	Available int           // workers available in the task queue (real-time); -1: unknown (a workflow's)
+	Serving   int           // tasks reserved, assigned or wrapping: available workers busy with them (real-time)
 	AvgAccept time.Duration // average time from a task's creation to its acceptance (cumulative); 0: none yet
 }
 

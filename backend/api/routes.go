@@ -69,6 +69,9 @@ type Deps struct {
 	MediaTokens    MediaTokens
 	// Observe, if set, is told every request's route, method, status and duration (a metric).
 	Observe func(route, method string, status int, d time.Duration)
+	// NextOpening, if set, says whether the centre is closed now (BUSINESS_HOURS_FILE) and when it
+	// opens again (zero: not within a year); create-callback answers it as nextOpening.
+	NextOpening func() (at time.Time, closed bool)
 }
 
 // server is one NewServer's dependencies; its methods are the handlers.

@@ -36,8 +36,9 @@ func (c *Client) TaskQueueStatistics(ctx context.Context, sid string) (flexcallb
 		return flexcallback.WaitStatistics{}, err
 	}
 	return flexcallback.WaitStatistics{
-		Waiting:   pending(rt.TasksByStatus),
+		Waiting:   count(rt.TasksByStatus, "pending"),
 		Available: rt.TotalAvailableWorkers,
+		Serving:   count(rt.TasksByStatus, "reserved", "assigned", "wrapping"),
 		AvgAccept: time.Duration(cu.AvgTaskAcceptanceTime) * time.Second,
 	}, nil
 }
@@ -67,7 +68,8 @@ func (c *Client) WorkflowStatistics(ctx context.Context, sid string) (flexcallba
 	reread(st.Realtime, &realtime)
 	reread(st.Cumulative, &cumulative)
 	return flexcallback.WaitStatistics{
-		Waiting:   pending(&realtime.TasksByStatus),
+		Waiting:   count(&realtime.TasksByStatus, "pending"),
+		Serving:   count(&realtime.TasksByStatus, "reserved", "assigned", "wrapping"),
 		Available: -1,
 		AvgAccept: time.Duration(cumulative.AvgTaskAcceptanceTime * float64(time.Second)),
 	}, nil
@@ -84,19 +86,22 @@ func reread(src *interface{}, v any) {
 	}
 }
 
-// pending reads tasks_by_status.pending, a number or a numeric string ({"pending": "3"} in
-// Twilio's own example).
-func pending(byStatus *interface{}) int {
+// count adds up tasks_by_status for the statuses; each is a number or a numeric string
+// ({"pending": "3"} in Twilio's own example).
+func count(byStatus *interface{}, statuses ...string) int {
 	if byStatus == nil {
 		return 0
 	}
 	m, _ := (*byStatus).(map[string]any)
-	switch v := m["pending"].(type) {
-	case float64:
-		return int(v)
-	case string:
-		n, _ := strconv.Atoi(v)
-		return n
+	n := 0
+	for _, st := range statuses {
+		switch v := m[st].(type) {
+		case float64:
+			n += int(v)
+		case string:
+			x, _ := strconv.Atoi(v)
+			n += x
+		}
 	}
-	return 0
+	return n
 }

@@ -23,7 +23,7 @@ type estimate struct {
 
 // estimateWait estimates the wait of the call's task from its position among the workflow's
 // waiting tasks and TaskRouter's statistics for its task queue (else its workflow): no wait when
-// enough workers are available for everyone up to the caller, else each caller ahead still to be
+// enough workers are free (available and serving no task) for everyone up to the caller, else each caller ahead still to be
 // served (the caller included) costs the recent average time to accept (perCaller when none).
 // Without statistics the position alone decides, at perCaller each. ok is false when the position
 // is unknown: the task is reserved (an agent is being offered the call) or the list failed.
@@ -56,7 +56,8 @@ func (t *turn) estimateWait(ctx context.Context, s state, list []flexcallback.Ta
 	if st.AvgAccept > 0 {
 		each = st.AvgAccept
 	}
-	ahead := n - max(st.Available, 0)
+	// Flex workers stay available while they handle a task: only those not serving one are free.
+	ahead := n - max(st.Available-st.Serving, 0)
 	e.wait, e.fromStats = time.Duration(max(ahead, 0))*each, true
 	return e, true
 }
@@ -122,5 +123,8 @@ func (t *turn) announce(e estimate) []verb {
 		return append(verbs, t.v.say(keyWaitEstimateUnderOneMinute))
 	}
 	minutes := int(math.Round(e.wait.Minutes()))
+	if minutes == 1 {
+		return append(verbs, t.v.say(keyWaitEstimateOneMinute))
+	}
 	return append(verbs, t.v.say(keyWaitEstimate, "{minutes}", strconv.Itoa(minutes)))
 }

@@ -49,6 +49,7 @@ const (
 	keyPositionInQueue            = "positionInQueue"
 	keyWaitEstimate               = "waitEstimate"
 	keyWaitEstimateUnderOneMinute = "waitEstimateUnderOneMinute"
+	keyWaitEstimateOneMinute      = "waitEstimateOneMinute"
 
 	// Outside business hours (BUSINESS_HOURS_FILE): a callback is promised for the next opening.
 	keyClosedRepeating          = "closedRepeatingPrompt"
@@ -89,6 +90,7 @@ var builtinPrompts = Prompts{
 		keyPositionInQueue:            "You are number {position} in line.",
 		keyWaitEstimate:               "Your estimated wait time is about {minutes} minutes.",
 		keyWaitEstimateUnderOneMinute: "Your estimated wait time is less than a minute.",
+		keyWaitEstimateOneMinute:      "Your estimated wait time is about one minute.",
 		keyClosedRepeating:            "We are closed now. To be called back {opening}, or to leave a voicemail, press the star key at any time.",
 		keyClosedRepeatingCallback:    "We are closed now. To be called back {opening}, press the star key at any time.",
 		keyClosedRepeatingVoicemail:   "We are closed now. To leave a voicemail, press the star key at any time.",
@@ -122,6 +124,7 @@ var builtinPrompts = Prompts{
 		keyPositionInQueue:            "Usted es el número {position} en la fila.",
 		keyWaitEstimate:               "El tiempo de espera estimado es de unos {minutes} minutos.",
 		keyWaitEstimateUnderOneMinute: "El tiempo de espera estimado es de menos de un minuto.",
+		keyWaitEstimateOneMinute:      "El tiempo de espera estimado es de un minuto aproximadamente.",
 		keyClosedRepeating:            "En este momento estamos cerrados. Para que le llamemos {opening}, o para dejar un mensaje de voz, presione la tecla asterisco en cualquier momento.",
 		keyClosedRepeatingCallback:    "En este momento estamos cerrados. Para que le llamemos {opening}, presione la tecla asterisco en cualquier momento.",
 		keyClosedRepeatingVoicemail:   "En este momento estamos cerrados. Para dejar un mensaje de voz, presione la tecla asterisco en cualquier momento.",

@@ -138,10 +138,10 @@ func (s *Sandbox) realtime(sc statsScope) map[string]any {
 	return out
 }
 
-// cumulative counts what happened in [start, end): tasks entered, reservations by outcome, and
+// cumulative counts what happened from start to end: tasks entered, reservations by outcome, and
 // the average time from a task's creation to its acceptance.
 func (s *Sandbox) cumulative(sc statsScope, start, end time.Time) map[string]any {
-	in := func(t time.Time) bool { return !t.Before(start) && t.Before(end) }
+	in := func(t time.Time) bool { return !t.Before(start) && !t.After(end) }
 	n := map[string]int{}
 	for _, k := range []string{"tasks_entered", "tasks_canceled", "tasks_completed", "tasks_deleted", "tasks_moved",
 		"reservations_created", "reservations_accepted", "reservations_rejected", "reservations_timed_out",

@@ -188,3 +188,20 @@ func TestWaitOfferStatisticsFail(t *testing.T) {
 	}
 	t.Logf("statistics failing, third caller:\n%s", third.timeline())
 }
+
+// TestDemoAfterHours: the demo desk's "Clock: after hours" moves the sandbox's clock to the next
+// closed moment, where callers hear the closed menu.
+func TestDemoAfterHours(t *testing.T) {
+	a := startApp(t, map[string]string{"BUSINESS_TIME_ZONE": "America/New_York", "BUSINESS_HOURS_FILE": hoursFile(t, "2020-01-01")})
+	r := a.do(mustRequest("POST", a.base+"/demo/scenario/after-hours"))
+	if r.status != 200 {
+		t.Fatalf("after hours: %d %s", r.status, r.body)
+	}
+	if c := a.call(a.enqueue(caller, "")); !c.heard("We are closed now.") {
+		t.Errorf("after the desk's clock control:\n%s", c.timeline())
+	}
+	open := startApp(t, nil)
+	if r := open.do(mustRequest("POST", open.base+"/demo/scenario/after-hours")); r.status != 409 || !strings.Contains(string(r.body), "BUSINESS_HOURS_FILE") {
+		t.Errorf("always open: %d %s", r.status, r.body)
+	}
+}

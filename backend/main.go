@@ -241,7 +241,7 @@ func demoHandler(cfg config, logger *slog.Logger) (http.Handler, error) {
 		Dir: filepath.Join(cfg.WebDir, "demo"), SandboxURL: cfg.APIBase,
 		AccountSid: cfg.AccountSid, AuthToken: cfg.AuthToken, CallbackWorkflowSid: cfg.CallbackWorkflowSid,
 		PublicBaseURL: cfg.PublicBaseURL, CreateCallbackURL: cfg.PublicBaseURL + api.CreateCallbackPath,
-		WaitURL: cfg.Wait.Endpoint, Logger: logger,
+		WaitURL: cfg.Wait.Endpoint, AfterHours: afterHours(cfg.Hours), Logger: logger,
 	})
 	if err != nil {
 		return nil, err
@@ -277,5 +277,24 @@ func nextOpening(h *hours.Schedule, now func() time.Time) func() (time.Time, boo
 			return time.Time{}, false
 		}
 		return h.NextOpening(t), true
+	}
+}
+
+// afterHours is the first whole minute from now on when the centre is closed (the demo desk's
+// "after hours"); nil when always open.
+func afterHours(h *hours.Schedule) func(time.Time) (time.Time, bool) {
+	if h == nil {
+		return nil
+	}
+	return func(now time.Time) (time.Time, bool) {
+		if !h.Open(now) {
+			return now, true
+		}
+		for t := now.Truncate(time.Minute).Add(time.Minute); t.Sub(now) < 8*24*time.Hour; t = t.Add(time.Minute) {
+			if !h.Open(t) {
+				return t, true
+			}
+		}
+		return time.Time{}, false
 	}
 }

@@ -205,3 +205,26 @@ func TestDemoAfterHours(t *testing.T) {
 		t.Errorf("always open: %d %s", r.status, r.body)
 	}
 }
+
+// TestHoursConfigProblemsNamed: a bad hours file fails the start with every problem named, with
+// the other settings' problems.
+func TestHoursConfigProblemsNamed(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "hours.json")
+	if err := os.WriteFile(path, []byte(`{"weekly": {"mon": ["17:00-09:00"], "tue": ["9-5"]}, "closed": [{"date": "2026-02-30"}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := loadConfig(env(map[string]string{"SANDBOX": "1", "BUSINESS_HOURS_FILE": path, "WAIT_OFFER_CALLBACK_AFTER": "soon"}))
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	for _, want := range []string{`weekly.mon: "17:00-09:00": ends before it starts`, `weekly.tue: "9-5"`, "closed[0]: dates are YYYY-MM-DD",
+		"weekly: no opening hours", `WAIT_OFFER_CALLBACK_AFTER: "soon"`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in:\n%v", want, err)
+		}
+	}
+	c, _, err := loadConfig(env(map[string]string{"SANDBOX": "1", "BUSINESS_HOURS_FILE": "../docs/business-hours.example.json", "WAIT_OFFER_CALLBACK_AFTER": "90"}))
+	if err != nil || c.Hours == nil || c.Wait.OfferCallbackAfter != 90*time.Second {
+		t.Errorf("example file and 90 s: %v %v %v", err, c.Hours, c.Wait.OfferCallbackAfter)
+	}
+}

@@ -19,9 +19,11 @@ test: setup wasm shim tools/prism/node_modules vet gotest fuzz shimtest imagetes
 bench: setup wasm shim
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./...
 
+# The panel without go-app's server half (tools/wasmtrim), then pre-compressed: gzip -9 and Brotli 11.
 wasm:
-	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o $(WASM) ./wasm
+	GO=$(GO) tools/wasmtrim/build.sh $(WASM)
 	gzip -9 -n -k -f $(WASM)
+	$(GO) run ./tools/brotli $(WASM)
 
 # The plugin bundle, plus what the demo desk serves beside it (React 17 UMD, as Flex provides).
 shim: plugin-shim/node_modules
@@ -73,4 +75,4 @@ shimtest:
 	cd plugin-shim && npm test
 
 clean:
-	rm -rf build artifacts $(WASM) $(WASM).gz web/demo/vendor web/demo/plugin-flexcallback.js plugin-shim/build
+	rm -rf build artifacts $(WASM) $(WASM).gz $(WASM).br web/demo/vendor web/demo/plugin-flexcallback.js plugin-shim/build

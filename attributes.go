@@ -40,6 +40,9 @@ type Request struct {
 	Key              string        // idempotency key; stored as callBackData.requestKey
 	KeyOpenOnly      bool          // Key replays its task only while it is open: the same-parameters key
 	KeyTTL           time.Duration // how long Key is remembered; 0: the service's default
+
+	Source    string // SourceStudio, SourceWait: written with a request merged into an open task (Creator.Ask)
+	MergeOnly bool   // Ask only merges into the caller's open task; it makes no task of its own
 }
 
 // Kind is voicemail when there is a recording, here or on the original; otherwise callback.
@@ -69,6 +72,9 @@ type CallbackData struct {
 	Attempts         int       `json:"attempts"`
 	RequestKey       string    `json:"requestKey,omitempty"`
 	RequeuedTo       string    `json:"requeuedTo,omitempty"` // the task this one was requeued as
+	// Requests are the caller's later requests merged into this task (MERGE_OPEN_CALLBACKS).
+	Requests     []MergedRequest `json:"requests,omitempty"`
+	RequestCount int             `json:"requestCount,omitempty"` // 1 + len(Requests); 0 when none were merged
 }
 
 // ReadCallbackData reads attributes.callBackData; missing or odd values read as zero.
@@ -90,6 +96,8 @@ func ReadCallbackData(attrs map[string]any) CallbackData {
 		RequeuedTo:       str(m["requeuedTo"]),
 	}
 	d.Attempts, _ = intOf(m["attempts"])
+	d.RequestCount, _ = intOf(m["requestCount"])
+	d.Requests = readRequests(m["requests"])
 	d.IsDeleted = boolOf(m["isDeleted"])
 	if t, err := time.Parse(time.RFC3339Nano, str(m["utcDateTimeReceived"])); err == nil {
 		d.Received = t

@@ -218,4 +218,9 @@ type Creator interface {
 	// transcriptText onto the one that exists (ETag-guarded). Either order of recording-complete
 	// and transcription gives exactly one task.
 	Voicemail(ctx context.Context, r Request) (sid string, err error)
+	// Ask is a caller's request (Studio, the wait experience): Voicemail when r has a recording,
+	// else Create, unless the caller's number has an open callback or voicemail task, which then
+	// takes r in callBackData.requests instead (once per r.Key; Asked.Merged). With merging off,
+	// or r.NumberToCall not a phone number, it is Create or Voicemail.
+	Ask(ctx context.Context, r Request) (Asked, error)
 }

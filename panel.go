@@ -58,6 +58,10 @@ type PanelView struct {
 	ThisAttempt      int  // attempts + 1
 	MaxAttempts      int  // at least 1
 
+	// Merged are the caller's later requests joined to this task (callBackData.requests), oldest
+	// first, each voicemail with the rules of the task's own.
+	Merged []MergedView
+
 	CallEnabled   bool // Place call now
 	ShowRetry     bool // Retry later
 	RetryEnabled  bool
@@ -88,7 +92,23 @@ func NewPanelView(t PanelTask, w PanelWorker, c PanelConfig, busy bool) PanelVie
 	v.RetryEnabled = v.ShowRetry && assigned && !busy
 	// Deleting stays possible in wrap-up: the agent may only decide after the call.
 	v.DeleteEnabled = v.ShowDelete && !busy && (assigned || t.Status == StatusWrapping)
+	for _, r := range d.Requests {
+		m := MergedView{MergedRequest: r, ShowRecording: r.RecordingSid != ""}
+		m.PlayRecording = m.ShowRecording && (assigned || t.Status == StatusWrapping)
+		m.ShowTranscript = r.TranscriptText != ""
+		m.TranscriptFailed = m.ShowRecording && !m.ShowTranscript && r.TranscriptStatus == TranscriptStatusFailed
+		v.Merged = append(v.Merged, m)
+	}
 	return v
+}
+
+// MergedView is one merged request as the panel shows it.
+type MergedView struct {
+	MergedRequest
+	ShowRecording    bool // a voicemail
+	PlayRecording    bool // and the agent accepted the task: the backend serves its audio
+	ShowTranscript   bool
+	TranscriptFailed bool
 }
 
 // OutboundCall is the payload of the StartOutboundCall action (spec §5.6).

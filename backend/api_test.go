@@ -103,8 +103,9 @@ func TestCreateCallback(t *testing.T) {
 		t.Errorf("task = %+v", task)
 	}
 
-	// GET with query parameters and the transcription callback's names: a voicemail.
-	r = a.studio("GET", "create-callback", url.Values{"numberToCall": {caller}, "numberToCallFrom": {ourLine},
+	// GET with query parameters and the transcription callback's names: a voicemail (from another
+	// caller: the first one's would join their open callback).
+	r = a.studio("GET", "create-callback", url.Values{"numberToCall": {"+14155552672"}, "numberToCallFrom": {ourLine},
 		"RecordingSid": {"RE" + strings.Repeat("a", 32)}, "TranscriptionText": {"please call"}, "TranscriptionSid": {"TR1"}}, nil)
 	if r.status != 200 {
 		t.Fatalf("GET voicemail: %d %s", r.status, r.body)

@@ -52,6 +52,9 @@ type config struct {
 	// TWILIO_SERVICE_MIN_BACKOFF and TWILIO_SERVICE_MAX_BACKOFF (milliseconds, default 100 and
 	// 2000): the retry of Twilio calls; the reference's names, better defaults.
 	Retry twilio.RetryPolicy
+	// TwilioTimeout bounds one attempt of a Twilio call (media: until the headers). Not a
+	// setting: 10 s, under Twilio's 15 s webhook timeout; REQUEST_DEADLINE bounds the whole call.
+	TwilioTimeout time.Duration
 	// REQUEST_DEADLINE: how long a Studio or Flex request may take with all of its Twilio calls,
 	// retries included (a Go duration, default 8s; 1s to 60s). Twilio's own webhook timeout is 15 s.
 	RequestDeadline time.Duration
@@ -97,6 +100,9 @@ type config struct {
 	DefaultRegion string
 	// MAX_ATTEMPTS: callback attempts before "retry later" is refused. Default 3.
 	MaxAttempts int
+	// MERGE_OPEN_CALLBACKS: a caller's new callback or voicemail request joins their open task
+	// instead of making another. Default true.
+	MergeOpenCallbacks bool
 	// WEB_DIR: the static files (web/ with app.wasm). Default "web".
 	WebDir string
 
@@ -232,7 +238,9 @@ func loadConfig(getenv func(string) string) (config, []string, error) {
 	if c.Retry.MaxBackoff < c.Retry.MinBackoff {
 		c.Retry.MinBackoff, c.Retry.MaxBackoff = c.Retry.MaxBackoff, c.Retry.MinBackoff
 	}
+	c.TwilioTimeout = 10 * time.Second
 	c.MaxAttempts = integer("MAX_ATTEMPTS", 3, 1, 100)
+	c.MergeOpenCallbacks = boolean("MERGE_OPEN_CALLBACKS", true)
 
 	c.AuthTokenSecondary = get("TWILIO_AUTH_TOKEN_SECONDARY")
 	c.FlexTokenCacheTTL = time.Minute

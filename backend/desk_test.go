@@ -221,4 +221,22 @@ func TestDeskJourney(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("screenshot: %s", filepath.Join(dir, "desk-voicemail.png"))
+
+	// A repeat caller: the IVR callback, then * in the queue joins it; the panel lists the request.
+	poll(t, ctx, "wrap-up button", `document.querySelector('#wrapup') !== null`)
+	click(t, ctx, "wrap up", "#wrapup")
+	poll(t, ctx, "complete button", `document.querySelector('#complete') !== null`)
+	click(t, ctx, "complete", "#complete")
+	poll(t, ctx, "no task left", `document.querySelector('li[data-task-sid]') === null`)
+	click(t, ctx, "repeat caller scenario", "#scenario-repeat")
+	poll(t, ctx, "the repeat caller's callback", `document.querySelector('li[data-task-type=callback]') !== null`)
+	cbSid := eval[string](t, ctx, "callback sid", `document.querySelector('li[data-task-type=callback]').dataset.taskSid`)
+	click(t, ctx, "select the callback", `li[data-task-sid="`+cbSid+`"] button.task-select`)
+	poll(t, ctx, "accept button", `document.querySelector('#accept') !== null`)
+	click(t, ctx, "accept", "#accept")
+	panel = panelFrame(t, ctx)
+	poll(t, panel, "the merged request", `(() => { const li = document.querySelector('#merged-1'); return !!li && li.textContent.includes('Asked again') })()`)
+	if n := a.callbackData(cbSid)["requestCount"]; n != 2.0 {
+		t.Errorf("requestCount = %v after the repeat caller, want 2", n)
+	}
 }

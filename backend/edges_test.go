@@ -154,8 +154,9 @@ func TestEdgesFailedTranscriptionOneTask(t *testing.T) {
 	}
 	checkUnavailable(t, a, sid)
 
-	// The wait experience: one second of speech is recorded but too short to transcribe.
-	call := a.enqueue(caller, "")
+	// The wait experience: one second of speech is recorded but too short to transcribe. Another
+	// caller: the first would hear that their voicemail is already arranged.
+	call := a.enqueue("+14155552672", "")
 	a.admin("POST", "/_sandbox/calls/"+call+"/speech", map[string]string{"text": "hi"}, nil)
 	a.press(call, "*")
 	a.press(call, "2")

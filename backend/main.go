@@ -136,12 +136,13 @@ func newHandler(cfg config, logger *slog.Logger, demoDesk bool, m *metrics.Metri
 	tw, err := twilio.New(twilio.Config{
 		AccountSid: cfg.AccountSid, AuthToken: cfg.AuthToken, APIKey: cfg.APIKey, APISecret: cfg.APISecret,
 		WorkspaceSid: cfg.WorkspaceSid, APIBase: cfg.APIBase, Region: cfg.Region,
-		Retry: cfg.Retry, Logger: logger.With("component", "twilio"), Observer: m,
+		Retry: cfg.Retry, Timeout: cfg.TwilioTimeout, Logger: logger.With("component", "twilio"), Observer: m,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("twilio client: %w", err)
 	}
-	creator := callback.New(callback.Config{DefaultWorkflowSid: cfg.CallbackWorkflowSid, TimeZone: cfg.BusinessTimeZone},
+	creator := callback.New(callback.Config{DefaultWorkflowSid: cfg.CallbackWorkflowSid, TimeZone: cfg.BusinessTimeZone,
+		MergeOpen: cfg.MergeOpenCallbacks},
 		tw, store, logger.With("component", "callback"), m, time.Now)
 	cfg.Wait.OnLookupMiss = m.LookupMiss
 	cfg.Wait.Statistics = tw

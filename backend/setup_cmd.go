@@ -35,13 +35,15 @@ func runSetup(ctx context.Context, args []string, getenv func(string) string, st
 	if cfg.Sandbox {
 		return errors.New("setup works on a Twilio account (or a Twilio-compatible server at TWILIO_API_BASE); with SANDBOX=1 the backend sets up its own sandbox at start")
 	}
-	return setup.Main(ctx, args, setupConfig(cfg), stdout, stderr)
+	// The command prints its own table; the client's retry notes would only interleave with it.
+	return setup.Main(ctx, args, setupConfig(cfg, slog.New(slog.DiscardHandler)), stdout, stderr)
 }
 
-func setupConfig(cfg config) setup.Config {
+// setupConfig is setup's view of the configuration; logger receives the Twilio client's notes.
+func setupConfig(cfg config, logger *slog.Logger) setup.Config {
 	return setup.Config{
 		Twilio: twilio.Config{AccountSid: cfg.AccountSid, AuthToken: cfg.AuthToken, APIKey: cfg.APIKey, APISecret: cfg.APISecret,
-			APIBase: cfg.APIBase, Region: cfg.Region, Retry: cfg.Retry},
+			APIBase: cfg.APIBase, Region: cfg.Region, Retry: cfg.Retry, Timeout: cfg.TwilioTimeout, Logger: logger},
 		WorkspaceSid: cfg.WorkspaceSid, CallbackWorkflowSid: cfg.CallbackWorkflowSid,
 		PublicBaseURL: cfg.PublicBaseURL, MaxAttempts: cfg.MaxAttempts,
 	}
@@ -51,7 +53,7 @@ func setupConfig(cfg config) setup.Config {
 // Flex configuration and Studio flows are what a real account would have; on Twilio it runs
 // the check in the background and logs what is wrong (it never stops the backend).
 func setupAtStart(ctx context.Context, cfg config, logger *slog.Logger) {
-	scfg := setupConfig(cfg)
+	scfg := setupConfig(cfg, logger.With("component", "twilio"))
 	if cfg.Sandbox {
 		var out bytes.Buffer
 		err := setup.Run(ctx, scfg, setup.Options{Apply: true}, &out)

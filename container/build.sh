@@ -7,7 +7,7 @@
 #   container/build.sh               stage the context, build, write the archive
 #   container/build.sh --stage-only  only stage build/image/context (for `docker build` elsewhere)
 #
-# Needs go, web/app.wasm and web/app.wasm.gz (`make wasm`), Debian's CA bundle and buildah.
+# Needs go, web/app.wasm, web/app.wasm.gz and web/app.wasm.br (`make wasm`), Debian's CA bundle and buildah.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
@@ -20,7 +20,7 @@ case "${1:-}" in
 esac
 
 t0=$(now)
-for f in web/app.wasm web/app.wasm.gz; do
+for f in web/app.wasm web/app.wasm.gz web/app.wasm.br; do
 	[ -s "$f" ] || die "$f is missing: run 'make wasm' first"
 done
 need_tools go:golang

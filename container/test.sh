@@ -83,6 +83,11 @@ probe() { # probe PATH PATTERN: 200 and a body matching PATTERN
 probe /healthz '"status": *"ok"'
 probe /readyz '.'
 probe /panel/ '<html'
+# app.wasm.br ships in the image: a browser that accepts br gets it.
+enc=$(curl -fsS --max-time 5 -o /dev/null -H 'Accept-Encoding: gzip, br' -w '%header{content-encoding}' "$base/panel/web/app.wasm") ||
+	{ logs; die "GET /panel/web/app.wasm failed"; }
+[ "$enc" = br ] || die "GET /panel/web/app.wasm with Accept-Encoding br: Content-Encoding '$enc', want br"
+say "GET /panel/web/app.wasm: br"
 
 pid=$("${P[@]}" inspect --format '{{.State.Pid}}' "$name")
 uid=$(awk '/^Uid:/ { print $2 }' "/proc/$pid/status")

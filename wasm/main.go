@@ -1,6 +1,5 @@
-// Command wasm is the agent panel compiled to WebAssembly (web/app.wasm):
-//
-//	GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w" -o web/app.wasm ./wasm && gzip -9 -k -f web/app.wasm
+// Command wasm is the agent panel compiled to WebAssembly (web/app.wasm), built by `make wasm`
+// (tools/wasmtrim/build.sh, then pre-compressed).
 package main
 
 import (
@@ -9,7 +8,14 @@ import (
 	"flexcallback/wasm/ui"
 )
 
+// goMainMark is the Performance timeline mark set when main starts, once the wasm is compiled,
+// instantiated and its packages initialised: BenchmarkPanel splits the cold start at it.
+const goMainMark = "flexcallback-go-main"
+
 func main() {
+	if app.IsClient {
+		app.Window().Get("performance").Call("mark", goMainMark)
+	}
 	ui.Routes()
 	app.RunWhenOnBrowser()
 }

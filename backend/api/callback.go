@@ -42,22 +42,25 @@ func (s *server) createCallback(ctx context.Context, r *Request) (Response, erro
 	if err != nil {
 		return Response{}, err
 	}
-	var sid string
+	req.Source = flexcallback.SourceStudio
 	if req.RecordingSid != "" {
 		if !voicemailWanted(ctx, s.Logger, s.Twilio, p) {
 			// Twilio is told all is well (no retry, no debugger error); taskSid null says nothing was made.
 			return ok(map[string]any{"taskSid": nil, "success": true, "message": "no voicemail: the recording failed or is empty"})
 		}
 		// The Record widget's step and its transcription callback may both call us: one task.
-		sid, err = s.Creator.Voicemail(ctx, req)
 	} else {
 		req.Key, req.KeyTTL, req.KeyOpenOnly = requestKey(r.Header, req)
-		sid, _, err = s.Creator.Create(ctx, req)
 	}
+	a, err := s.Creator.Ask(ctx, req)
 	if err != nil {
 		return Response{}, err
 	}
-	return ok(s.withNextOpening(map[string]any{"taskSid": sid, "success": true}))
+	out := map[string]any{"taskSid": a.Sid, "success": true}
+	if a.Merged {
+		out["merged"] = true // the caller's open task took the request
+	}
+	return ok(s.withNextOpening(out))
 }
 
 // withNextOpening adds when a task made outside business hours will be handled: the next

@@ -161,8 +161,9 @@ func markRequeued(ctx context.Context, tasks flexcallback.TaskRouter, original, 
 }
 
 // heldRecording checks that recordingSid is well formed and that the held task's voicemail is
-// that recording (fixes S1). The recording may have been deleted: see liveRecording.
-func (s *server) heldRecording(ctx context.Context, r *Request, path string) (flexcallback.Task, string, error) {
+// that recording (fixes S1); with merged, a voicemail merged into the task (callBackData.requests)
+// is its recording too. The recording may have been deleted: see liveRecording.
+func (s *server) heldRecording(ctx context.Context, r *Request, path string, merged bool) (flexcallback.Task, string, error) {
 	p := r.Params
 	if err := requireParams(path, p,
 		[2]string{"recordingSid", "recording sid to fetch"},
@@ -177,16 +178,18 @@ func (s *server) heldRecording(ctx context.Context, r *Request, path string) (fl
 	if err != nil {
 		return t, "", err
 	}
-	if flexcallback.ReadCallbackData(t.Attributes).RecordingSid != rec {
+	d := flexcallback.ReadCallbackData(t.Attributes)
+	if d.RecordingSid != rec && (!merged || !d.HasRecording(rec)) {
 		return t, "", flexcallback.Errorf(flexcallback.ErrForbidden, "recording %s does not belong to task %s", rec, t.Sid)
 	}
 	return t, rec, nil
 }
 
-// liveRecording is heldRecording for reading: a deleted voicemail is not found.
+// liveRecording is heldRecording for reading, merged voicemails included: a deleted voicemail is
+// not found (isDeleted is the task's own voicemail's).
 func (s *server) liveRecording(ctx context.Context, r *Request, path string) (string, error) {
-	t, rec, err := s.heldRecording(ctx, r, path)
-	if err == nil && flexcallback.ReadCallbackData(t.Attributes).IsDeleted {
+	t, rec, err := s.heldRecording(ctx, r, path, true)
+	if d := flexcallback.ReadCallbackData(t.Attributes); err == nil && d.IsDeleted && d.RecordingSid == rec {
 		return "", flexcallback.Errorf(flexcallback.ErrNotFound, "the voicemail of task %s was deleted", t.Sid)
 	}
 	return rec, err
@@ -290,7 +293,7 @@ func recordingMedia(ctx context.Context, voice flexcallback.Voice, rec string, r
 func (s *server) deleteVoicemail() handler {
 	var group singleflight.Group
 	return func(ctx context.Context, r *Request) (Response, error) {
-		t, rec, err := s.heldRecording(ctx, r, Prefix+"/flex/delete-voicemail")
+		t, rec, err := s.heldRecording(ctx, r, Prefix+"/flex/delete-voicemail", false)
 		if err != nil {
 			return Response{}, err
 		}

@@ -14,6 +14,7 @@ import (
 
 	"flexcallback"
 	"flexcallback/backend/phone"
+	"flexcallback/backend/twiliofake"
 )
 
 // fuzzCreator stands in for backend/callback: it builds the task exactly as the real service
@@ -24,14 +25,10 @@ type fuzzCreator struct {
 	last *flexcallback.Request
 }
 
-// fuzzTwilio answers recording fetches with a good 3 s recording.
-type fuzzTwilio struct{ Twilio }
-
-func (fuzzTwilio) FetchRecording(ctx context.Context, sid string) (flexcallback.Recording, error) {
-	return flexcallback.Recording{Sid: sid, Status: "completed", Duration: 3 * time.Second}, nil
-}
-
-const fuzzWorkflow = "WW0123456789abcdef0123456789abcdef"
+const (
+	fuzzWorkflow  = "WW0123456789abcdef0123456789abcdef"
+	fuzzRecording = "REaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+)
 
 func (c *fuzzCreator) build(r flexcallback.Request) (string, error) {
 	c.mu.Lock()
@@ -52,6 +49,11 @@ func (c *fuzzCreator) Voicemail(ctx context.Context, r flexcallback.Request) (st
 	return c.build(r)
 }
 
+func (c *fuzzCreator) Ask(ctx context.Context, r flexcallback.Request) (flexcallback.Asked, error) {
+	sid, err := c.build(r)
+	return flexcallback.Asked{Sid: sid}, err
+}
+
 // FuzzParseCreateCallback drives studio/create-callback's parameter parsing through the real
 // handler (read once, then createCallback) with a fake Creator. The inputs are a query
 // string, a body and whether the body is JSON. It must never panic; every input it refuses must
@@ -67,7 +69,7 @@ func FuzzParseCreateCallback(f *testing.F) {
 		json        bool
 	}{
 		{"", "numberToCall=%28415%29+555-2671&numberToCallFrom=%2B14155550100&flexFlowSid=FW1&attempts=1&isDeleted=false&priority=7&timeout=600", false},
-		{"numberToCall=%2B14155552671&numberToCallFrom=%2B14155550100&RecordingSid=RE" + strings.Repeat("a", 32) +
+		{"numberToCall=%2B14155552671&numberToCallFrom=%2B14155550100&RecordingSid=" + fuzzRecording +
 			"&TranscriptionText=please+call&TranscriptionSid=TR1", "", false},
 		{"", `{"numberToCall":"+14155552671","numberToCallFrom":"+14155550100","attempts":2,"isDeleted":true,"priority":0}`, true},
 		{"", `{"numberToCall":"sip:alice@example.com","numberToCallFrom":"client:agent","utcDateTimeReceived":"2025-05-02T21:22:21.123Z"}`, true},
@@ -89,7 +91,9 @@ func FuzzParseCreateCallback(f *testing.F) {
 	logger := slog.New(slog.DiscardHandler)
 	normalize := func(s string) (string, error) { return phone.Normalize(s, "US") }
 	creator := &fuzzCreator{}
-	s := &server{Deps{Logger: logger, Twilio: fuzzTwilio{}, Creator: creator, Normalize: normalize}}
+	tw := twiliofake.New(nil) // holds the seeds' recording, a good 3 s one
+	tw.PutRecording(flexcallback.Recording{Sid: fuzzRecording, Status: "completed", Duration: 3 * time.Second})
+	s := &server{Deps{Logger: logger, Twilio: tw, Creator: creator, Normalize: normalize}}
 	h := s.endpoint(nil, 0, s.createCallback)
 	const path = CreateCallbackPath
 

@@ -91,13 +91,17 @@ func NewServer(d Deps) *mux.Router {
 	r.Handle(CreateCallbackPath, s.endpoint(signed, deadline, s.createCallback)).Methods(getOrPost...)
 	r.Handle(WaitPath, s.endpoint(signed, deadline, s.waitExperience)).Methods(getOrPost...)
 
-	fx := r.PathPrefix(Prefix + "/flex").Subrouter()
-	fx.Use(allowOrigins(d.Config.AllowedOrigins))
-	fx.Handle("/requeue-callback", s.endpoint(flex, deadline, s.requeueCallback)).Methods(flexMethods...)
-	fx.Handle("/fetch-voicemail", s.endpoint(flex, deadline, s.fetchVoicemail)).Methods(flexMethods...)
-	fx.Handle("/voicemail-url", s.endpoint(flex, deadline, s.voicemailURL)).Methods(flexMethods...)
-	fx.Handle("/delete-voicemail", s.endpoint(flex, deadline, s.deleteVoicemail())).Methods(flexMethods...)
-	fx.Handle("/voicemail/{RecordingSid}", s.endpoint(s.mediaToken, 0, s.voicemailMedia)).Methods(http.MethodGet, http.MethodHead)
+	// The Flex routes sit on r itself, each behind the CORS check: in a gorilla/mux subrouter, a
+	// method mismatch on one route is forgotten at the next one sharing its prefix (a 404, not 405).
+	cors := allowOrigins(d.Config.AllowedOrigins)
+	fx := func(path string, h http.Handler, methods ...string) {
+		r.Handle(Prefix+"/flex"+path, cors(h)).Methods(methods...)
+	}
+	fx("/requeue-callback", s.endpoint(flex, deadline, s.requeueCallback), flexMethods...)
+	fx("/fetch-voicemail", s.endpoint(flex, deadline, s.fetchVoicemail), flexMethods...)
+	fx("/voicemail-url", s.endpoint(flex, deadline, s.voicemailURL), flexMethods...)
+	fx("/delete-voicemail", s.endpoint(flex, deadline, s.deleteVoicemail()), flexMethods...)
+	fx("/voicemail/{RecordingSid}", s.endpoint(s.mediaToken, 0, s.voicemailMedia), http.MethodGet, http.MethodHead)
 
 	r.Handle("/healthz", s.endpoint(nil, 0, health)).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/readyz", http.HandlerFunc(s.ready)).Methods(http.MethodGet, http.MethodHead)

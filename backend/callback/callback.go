@@ -35,6 +35,8 @@ type Config struct {
 	// ClaimLease is how long a key's claim outlives a replica that died holding it; default
 	// (and at most) the 20 s a creation may take, so a live holder never loses its claim.
 	ClaimLease time.Duration
+	// MergeOpen is MERGE_OPEN_CALLBACKS: Ask merges a caller's request into their open task.
+	MergeOpen bool
 }
 
 // Service creates tasks idempotently.
@@ -216,7 +218,7 @@ func (s *Service) Voicemail(ctx context.Context, r flexcallback.Request) (string
 	if r.RecordingSid == "" {
 		return "", flexcallback.Invalid("RecordingSid", "a voicemail needs a RecordingSid")
 	}
-	r.Key = "voicemail:" + r.RecordingSid
+	r.Key = voicemailKey(r.RecordingSid)
 	ch := s.group.DoChan(r.Key, func() (any, error) {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), work)
 		defer cancel()

@@ -3,126 +3,38 @@ package callback
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
-	"maps"
 	"sync"
 	"testing"
 	"time"
 
 	"flexcallback"
 	"flexcallback/backend/inmem"
+	"flexcallback/backend/twiliofake"
 )
 
-// fakeTasks is an in-memory TaskRouter with switches for the failures the service must survive.
-type fakeTasks struct {
-	mu          sync.Mutex
-	tasks       map[string]*flexcallback.Task
-	order       []string
-	creates     int
-	ambiguous   int // the next n creates succeed but report ErrAmbiguous
-	lostCreates int // the next n creates fail with ErrAmbiguous and create nothing
-	conflicts   int // the next n updates fail with ErrPrecondition
-	lists       int // ListTasks calls
-	evaluates   int // of which with EvaluateTaskAttributes
-	listFails   int // the next n ListTasks fail with ErrUnavailable
-	refuse      int // the next n creates fail with ErrInvalid (Twilio refused) and create nothing
-	delay       time.Duration
+// ambiguous is how backend/twilio reports a create that may or may not have happened.
+var ambiguous = twiliofake.Err(flexcallback.ErrAmbiguous)
+
+// lost makes the next n creates fail with ErrAmbiguous having created nothing (one more try is safe).
+func lost(n int) twiliofake.Fault {
+	return twiliofake.Fault{Op: "create", Err: ambiguous, Count: n}
 }
 
-func newFake() *fakeTasks { return &fakeTasks{tasks: map[string]*flexcallback.Task{}} }
-
-func (f *fakeTasks) CreateTask(ctx context.Context, nt flexcallback.NewTask) (flexcallback.Task, error) {
-	time.Sleep(f.delay)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.creates++
-	if f.refuse > 0 {
-		f.refuse--
-		return flexcallback.Task{}, &flexcallback.Error{Kind: flexcallback.ErrInvalid}
-	}
-	if f.lostCreates > 0 {
-		f.lostCreates--
-		return flexcallback.Task{}, &flexcallback.Error{Kind: flexcallback.ErrAmbiguous}
-	}
-	t := &flexcallback.Task{Sid: fmt.Sprintf("WT%032d", len(f.order)+1), WorkflowSid: nt.WorkflowSid, Attributes: nt.Attributes, ETag: "1"}
-	f.tasks[t.Sid] = t
-	f.order = append(f.order, t.Sid)
-	if f.ambiguous > 0 {
-		f.ambiguous--
-		return flexcallback.Task{}, &flexcallback.Error{Kind: flexcallback.ErrAmbiguous}
-	}
-	return *t, nil
+// unseen makes the next n creates create their task but answer ErrAmbiguous (the answer was lost).
+func unseen(n int) twiliofake.Fault {
+	return twiliofake.Fault{Op: "create", Err: ambiguous, Count: n, After: true}
 }
 
-func (f *fakeTasks) FetchTask(ctx context.Context, sid string) (flexcallback.Task, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	t, ok := f.tasks[sid]
-	if !ok {
-		return flexcallback.Task{}, &flexcallback.Error{Kind: flexcallback.ErrNotFound}
-	}
-	c := *t
-	c.Attributes = deepCopy(t.Attributes)
-	return c, nil
-}
-
-func (f *fakeTasks) UpdateTask(ctx context.Context, sid string, u flexcallback.TaskUpdate) (flexcallback.Task, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	t := f.tasks[sid]
-	if f.conflicts > 0 {
-		f.conflicts--
-		t.ETag += "x" // someone else wrote
-		return flexcallback.Task{}, &flexcallback.Error{Kind: flexcallback.ErrPrecondition}
-	}
-	if u.IfMatch != "" && u.IfMatch != t.ETag {
-		return flexcallback.Task{}, &flexcallback.Error{Kind: flexcallback.ErrPrecondition}
-	}
-	t.Attributes = deepCopy(u.Attributes)
-	t.ETag += "1"
-	return *t, nil
-}
-
-func (f *fakeTasks) ListTasks(ctx context.Context, q flexcallback.TaskQuery) ([]flexcallback.Task, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.lists++
-	if q.Evaluate != "" {
-		f.evaluates++
-	}
-	if f.listFails > 0 {
-		f.listFails--
-		return nil, &flexcallback.Error{Kind: flexcallback.ErrUnavailable}
-	}
-	var out []flexcallback.Task
-	for i := len(f.order) - 1; i >= 0; i-- {
-		out = append(out, *f.tasks[f.order[i]])
-	}
-	return out, nil
-}
-
-func (f *fakeTasks) ListWorkflows(context.Context) ([]flexcallback.Workflow, error) { return nil, nil }
-
-func deepCopy(m map[string]any) map[string]any {
-	c := maps.Clone(m)
-	for k, v := range c {
-		if inner, ok := v.(map[string]any); ok {
-			c[k] = deepCopy(inner)
-		}
-	}
-	return c
-}
-
-func newService(f *fakeTasks) *Service {
+func newService(f *twiliofake.Twilio) *Service {
 	return New(Config{DefaultWorkflowSid: "WW1", TimeZone: "America/Chicago"}, f, inmem.New(0),
 		slog.New(slog.NewTextHandler(io.Discard, nil)), nil, nil)
 }
 
 func TestCreateConcurrentSameKeyMakesOneTask(t *testing.T) {
-	f := newFake()
-	f.delay = 20 * time.Millisecond
+	f := twiliofake.New(nil)
+	f.Inject(twiliofake.Fault{Op: "create", Delay: 20 * time.Millisecond})
 	s := newService(f)
 	var wg sync.WaitGroup
 	sids := make([]string, 20)
@@ -139,8 +51,8 @@ func TestCreateConcurrentSameKeyMakesOneTask(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if f.creates != 1 {
-		t.Fatalf("creates = %d, want 1", f.creates)
+	if f.Count("create ") != 1 {
+		t.Fatalf("creates = %d, want 1", f.Count("create "))
 	}
 	fresh := 0
 	for i, sid := range sids {
@@ -156,30 +68,30 @@ func TestCreateConcurrentSameKeyMakesOneTask(t *testing.T) {
 	}
 	// A later replay is answered from the store.
 	sid, replayed, err := s.Create(context.Background(), flexcallback.Request{NumberToCall: "+14155552671", Key: "k1"})
-	if err != nil || sid != sids[0] || !replayed || f.creates != 1 {
-		t.Errorf("replay = %s, %v, %v (creates %d)", sid, replayed, err, f.creates)
+	if err != nil || sid != sids[0] || !replayed || f.Count("create ") != 1 {
+		t.Errorf("replay = %s, %v, %v (creates %d)", sid, replayed, err, f.Count("create "))
 	}
 }
 
 func TestCreateAmbiguousIsLookedUpNotDuplicated(t *testing.T) {
-	f := newFake()
-	f.ambiguous = 1 // created, but the answer was lost
+	f := twiliofake.New(nil)
+	f.Inject(unseen(1))
 	s := newService(f)
 	sid, _, err := s.Create(context.Background(), flexcallback.Request{NumberToCall: "+14155552671", Key: "k2"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.creates != 1 || len(f.order) != 1 || sid != f.order[0] {
-		t.Fatalf("creates = %d, tasks = %v, sid = %s; want the one task found", f.creates, f.order, sid)
+	if f.Count("create ") != 1 || len(f.TaskSids()) != 1 || sid != f.TaskSids()[0] {
+		t.Fatalf("creates = %d, tasks = %v, sid = %s; want the one task found", f.Count("create "), f.TaskSids(), sid)
 	}
 
-	f.lostCreates = 1 // nothing created: one more try is safe
+	f.Inject(lost(1))
 	sid, _, err = s.Create(context.Background(), flexcallback.Request{NumberToCall: "+14155552671", Key: "k3"})
-	if err != nil || len(f.order) != 2 || sid != f.order[1] {
-		t.Fatalf("after a lost create: sid %s, err %v, tasks %v", sid, err, f.order)
+	if err != nil || len(f.TaskSids()) != 2 || sid != f.TaskSids()[1] {
+		t.Fatalf("after a lost create: sid %s, err %v, tasks %v", sid, err, f.TaskSids())
 	}
 
-	f.lostCreates = 2
+	f.Inject(lost(2))
 	if _, _, err = s.Create(context.Background(), flexcallback.Request{NumberToCall: "+14155552671", Key: "k4"}); !errors.Is(err, flexcallback.ErrAmbiguous) {
 		t.Fatalf("two lost creates: err = %v, want ErrAmbiguous", err)
 	}
@@ -190,17 +102,18 @@ func TestCreateAmbiguousIsLookedUpNotDuplicated(t *testing.T) {
 // the request succeeds (before, it failed with the task made and no mark, so a redelivery made a
 // second one).
 func TestCreateSecondAmbiguousIsLookedUp(t *testing.T) {
-	f := newFake()
-	f.lostCreates, f.ambiguous = 1, 1
+	f := twiliofake.New(nil)
+	f.Inject(lost(1))
+	f.Inject(unseen(1))
 	s := newService(f)
 	r := flexcallback.Request{NumberToCall: "+14155552671", Key: "k5"}
 	sid, _, err := s.Create(context.Background(), r)
-	if err != nil || len(f.order) != 1 || sid != f.order[0] || f.creates != 2 {
-		t.Fatalf("sid %s, err %v, tasks %v, creates %d; want the one task after 2 creates", sid, err, f.order, f.creates)
+	if err != nil || len(f.TaskSids()) != 1 || sid != f.TaskSids()[0] || f.Count("create ") != 2 {
+		t.Fatalf("sid %s, err %v, tasks %v, creates %d; want the one task after 2 creates", sid, err, f.TaskSids(), f.Count("create "))
 	}
 	again, replayed, err := s.Create(context.Background(), r)
-	if err != nil || again != sid || !replayed || len(f.order) != 1 {
-		t.Fatalf("redelivery: %s %v %v, tasks %v", again, replayed, err, f.order)
+	if err != nil || again != sid || !replayed || len(f.TaskSids()) != 1 {
+		t.Fatalf("redelivery: %s %v %v, tasks %v", again, replayed, err, f.TaskSids())
 	}
 }
 
@@ -209,32 +122,33 @@ func TestCreateSecondAmbiguousIsLookedUp(t *testing.T) {
 // key looks for the task before creating: never two tasks.
 func TestCreateUnresolvedMarksUnsure(t *testing.T) {
 	t.Run("lookup fails", func(t *testing.T) {
-		f := newFake()
-		f.ambiguous, f.listFails = 1, 1 // created unseen; the lookup fails
+		f := twiliofake.New(nil)
+		f.Inject(unseen(1))
+		f.Inject(twiliofake.Fault{Op: "list", Err: twiliofake.Err(flexcallback.ErrUnavailable), Count: 1}) // the lookup fails
 		s := newService(f)
 		r := flexcallback.Request{NumberToCall: "+14155552671", Key: "k6"}
 		if _, _, err := s.Create(context.Background(), r); !errors.Is(err, flexcallback.ErrAmbiguous) || !errors.Is(err, flexcallback.ErrUnavailable) {
 			t.Fatalf("err = %v, want ErrAmbiguous joined with the lookup's ErrUnavailable", err)
 		}
 		sid, replayed, err := s.Create(context.Background(), r)
-		if err != nil || !replayed || len(f.order) != 1 || sid != f.order[0] || f.creates != 1 {
-			t.Fatalf("redelivery: %s %v %v, tasks %v, creates %d; want the orphan found", sid, replayed, err, f.order, f.creates)
+		if err != nil || !replayed || len(f.TaskSids()) != 1 || sid != f.TaskSids()[0] || f.Count("create ") != 1 {
+			t.Fatalf("redelivery: %s %v %v, tasks %v, creates %d; want the orphan found", sid, replayed, err, f.TaskSids(), f.Count("create "))
 		}
 	})
 	t.Run("every create ambiguous", func(t *testing.T) {
-		f := newFake()
-		f.lostCreates = maxCreates
+		f := twiliofake.New(nil)
+		f.Inject(lost(maxCreates))
 		s := newService(f)
 		r := flexcallback.Request{NumberToCall: "+14155552671", Key: "k7"}
 		if _, _, err := s.Create(context.Background(), r); !errors.Is(err, flexcallback.ErrAmbiguous) {
 			t.Fatalf("err = %v, want ErrAmbiguous", err)
 		}
-		if f.creates != maxCreates {
-			t.Fatalf("%d creates, want %d", f.creates, maxCreates)
+		if f.Count("create ") != maxCreates {
+			t.Fatalf("%d creates, want %d", f.Count("create "), maxCreates)
 		}
-		lists := f.lists
-		if _, _, err := s.Create(context.Background(), r); err != nil || len(f.order) != 1 || f.lists == lists {
-			t.Fatalf("redelivery: err %v, tasks %v, %d list calls; want a lookup first, then one task", err, f.order, f.lists-lists)
+		lists := f.Count("list ")
+		if _, _, err := s.Create(context.Background(), r); err != nil || len(f.TaskSids()) != 1 || f.Count("list ") == lists {
+			t.Fatalf("redelivery: err %v, tasks %v, %d list calls; want a lookup first, then one task", err, f.TaskSids(), f.Count("list ")-lists)
 		}
 	})
 }
@@ -243,22 +157,22 @@ func TestCreateUnresolvedMarksUnsure(t *testing.T) {
 // tasks, without EvaluateTaskAttributes (3 requests per second at Twilio); a create that made
 // nothing is proven so by it.
 func TestAmbiguousCreateFoundAmongNewest(t *testing.T) {
-	f := newFake()
-	f.ambiguous = 1
+	f := twiliofake.New(nil)
+	f.Inject(unseen(1))
 	s := newService(f)
-	if _, _, err := s.Create(context.Background(), flexcallback.Request{NumberToCall: "+14155552671", Key: "k8"}); err != nil || f.evaluates != 0 || f.lists != 1 {
-		t.Fatalf("err %v, %d lists, %d evaluated; want one plain list", err, f.lists, f.evaluates)
+	if _, _, err := s.Create(context.Background(), flexcallback.Request{NumberToCall: "+14155552671", Key: "k8"}); err != nil || f.Count("list evaluate=") != 0 || f.Count("list ") != 1 {
+		t.Fatalf("err %v, %d lists, %d evaluated; want one plain list", err, f.Count("list "), f.Count("list evaluate="))
 	}
-	f.lostCreates = 1
-	if _, _, err := s.Create(context.Background(), flexcallback.Request{NumberToCall: "+14155552671", Key: "k9"}); err != nil || f.evaluates != 1 || len(f.order) != 2 {
-		t.Fatalf("err %v, %d evaluated, tasks %v; want one evaluated lookup, then the create", err, f.evaluates, f.order)
+	f.Inject(lost(1))
+	if _, _, err := s.Create(context.Background(), flexcallback.Request{NumberToCall: "+14155552671", Key: "k9"}); err != nil || f.Count("list evaluate=") != 1 || len(f.TaskSids()) != 2 {
+		t.Fatalf("err %v, %d evaluated, tasks %v; want one evaluated lookup, then the create", err, f.Count("list evaluate="), f.TaskSids())
 	}
 }
 
 func TestCreateWithoutKeyRefused(t *testing.T) {
-	f := newFake()
-	if _, _, err := newService(f).Create(context.Background(), flexcallback.Request{NumberToCall: "+14155552671"}); !errors.Is(err, flexcallback.ErrInternal) || f.creates != 0 {
-		t.Fatalf("err %v, creates %d; want ErrInternal and nothing created", err, f.creates)
+	f := twiliofake.New(nil)
+	if _, _, err := newService(f).Create(context.Background(), flexcallback.Request{NumberToCall: "+14155552671"}); !errors.Is(err, flexcallback.ErrInternal) || f.Count("create ") != 0 {
+		t.Fatalf("err %v, creates %d; want ErrInternal and nothing created", err, f.Count("create "))
 	}
 }
 
@@ -272,8 +186,8 @@ func TestVoicemailEitherOrderMakesOneTask(t *testing.T) {
 		"transcription first": {transcript, recording},
 	} {
 		t.Run(name, func(t *testing.T) {
-			f := newFake()
-			f.conflicts = 1 // the patch meets a concurrent write once
+			f := twiliofake.New(nil)
+			f.Inject(twiliofake.Fault{Op: "update", Race: true, Count: 1}) // the patch meets a concurrent write once
 			s := newService(f)
 			var sids []string
 			for _, r := range order {
@@ -283,14 +197,14 @@ func TestVoicemailEitherOrderMakesOneTask(t *testing.T) {
 				}
 				sids = append(sids, sid)
 			}
-			if len(f.order) != 1 || sids[0] != sids[1] {
-				t.Fatalf("tasks %v, sids %v; want one task", f.order, sids)
+			if len(f.TaskSids()) != 1 || sids[0] != sids[1] {
+				t.Fatalf("tasks %v, sids %v; want one task", f.TaskSids(), sids)
 			}
-			d := flexcallback.ReadCallbackData(f.tasks[f.order[0]].Attributes)
+			d := flexcallback.ReadCallbackData(f.Task(f.TaskSids()[0]).Attributes)
 			if d.TranscriptText != "please call me" || d.TranscriptSid != "TR1" || d.RecordingSid != "RE1" {
 				t.Errorf("callBackData = %+v", d)
 			}
-			if k := flexcallback.TaskKind(f.tasks[f.order[0]].Attributes); k != flexcallback.KindVoicemail {
+			if k := flexcallback.TaskKind(f.Task(f.TaskSids()[0]).Attributes); k != flexcallback.KindVoicemail {
 				t.Errorf("taskType = %q", k)
 			}
 		})
@@ -298,7 +212,7 @@ func TestVoicemailEitherOrderMakesOneTask(t *testing.T) {
 }
 
 func TestVoicemailFoundOnAnotherReplica(t *testing.T) {
-	f := newFake()
+	f := twiliofake.New(nil)
 	a, b := newService(f), newService(f) // two replicas, separate stores
 	r := flexcallback.Request{NumberToCall: "+14155552671", RecordingSid: "RE2"}
 	if _, err := a.Voicemail(context.Background(), r); err != nil {
@@ -308,10 +222,10 @@ func TestVoicemailFoundOnAnotherReplica(t *testing.T) {
 	if _, err := b.Voicemail(context.Background(), r); err != nil {
 		t.Fatal(err)
 	}
-	if len(f.order) != 1 {
-		t.Fatalf("tasks = %v, want 1", f.order)
+	if len(f.TaskSids()) != 1 {
+		t.Fatalf("tasks = %v, want 1", f.TaskSids())
 	}
-	if got := flexcallback.ReadCallbackData(f.tasks[f.order[0]].Attributes).TranscriptText; got != "hello" {
+	if got := flexcallback.ReadCallbackData(f.Task(f.TaskSids()[0]).Attributes).TranscriptText; got != "hello" {
 		t.Errorf("transcript = %q", got)
 	}
 }

@@ -10,17 +10,18 @@ import (
 
 	"flexcallback"
 	"flexcallback/backend/inmem"
+	"flexcallback/backend/twiliofake"
 )
 
 // replica is a Service of its own (its own flights) on a store replicas share.
-func replica(f *fakeTasks, store flexcallback.Store) *Service {
+func replica(f *twiliofake.Twilio, store flexcallback.Store) *Service {
 	return New(Config{DefaultWorkflowSid: "WW1", TimeZone: "UTC"}, f, store, slog.New(slog.NewTextHandler(io.Discard, nil)), nil, nil)
 }
 
 // Identical requests on two replicas at once: one waits on the other's claim and answers its task.
 func TestClaimOneCreatorAcrossReplicas(t *testing.T) {
-	f := newFake()
-	f.delay = 50 * time.Millisecond
+	f := twiliofake.New(nil)
+	f.Inject(twiliofake.Fault{Op: "create", Delay: 50 * time.Millisecond})
 	store := inmem.New(0)
 	reps := []*Service{replica(f, store), replica(f, store)}
 	sids := make([]string, 10)
@@ -35,8 +36,8 @@ func TestClaimOneCreatorAcrossReplicas(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if f.creates != 1 {
-		t.Fatalf("%d creates, want 1", f.creates)
+	if n := f.Count("create "); n != 1 {
+		t.Fatalf("%d creates, want 1", n)
 	}
 	for i, sid := range sids {
 		if sid != sids[0] {
@@ -53,7 +54,7 @@ func TestClaimOneCreatorAcrossReplicas(t *testing.T) {
 // creating a second.
 func TestClaimOfDeadReplicaExpiresAndLookupResolves(t *testing.T) {
 	ctx := context.Background()
-	f := newFake()
+	f := twiliofake.New(nil)
 	store := inmem.New(0)
 	r := flexcallback.Request{NumberToCall: "+14155552671", Key: "create:token:dead"}
 	nt, err := flexcallback.BuildTask(r, "WW1", "UTC", time.Now())
@@ -72,8 +73,8 @@ func TestClaimOfDeadReplicaExpiresAndLookupResolves(t *testing.T) {
 	if waited := time.Since(start); waited < 250*time.Millisecond {
 		t.Errorf("answered after %v, before the claim's lease ended", waited)
 	}
-	if f.creates != 1 || f.lists == 0 {
-		t.Errorf("%d creates, %d lookups; want the 1 and a lookup", f.creates, f.lists)
+	if creates, lists := f.Count("create "), f.Count("list "); creates != 1 || lists == 0 {
+		t.Errorf("%d creates, %d lookups; want the 1 and a lookup", creates, lists)
 	}
 }
 
@@ -81,18 +82,18 @@ func TestClaimOfDeadReplicaExpiresAndLookupResolves(t *testing.T) {
 // creates without a lookup.
 func TestRefusedCreateTakesMarkBack(t *testing.T) {
 	ctx := context.Background()
-	f := newFake()
+	f := twiliofake.New(nil)
 	store := inmem.New(0)
 	s := replica(f, store)
 	r := flexcallback.Request{NumberToCall: "+14155552671", Key: "k", WorkflowSid: "WWbad"}
-	f.refuse = 1
+	f.Inject(twiliofake.Fault{Op: "create", Err: twiliofake.Err(flexcallback.ErrInvalid), Count: 1})
 	if _, _, err := s.Create(ctx, r); err == nil {
 		t.Fatal("refused create succeeded")
 	}
 	if v, ok, _ := store.Get(ctx, storeKey("k")); ok {
 		t.Errorf("key holds %q after a refused create", v)
 	}
-	if _, _, err := s.Create(ctx, r); err != nil || f.lists != 0 {
-		t.Errorf("second delivery: %v, %d lookups", err, f.lists)
+	if _, _, err := s.Create(ctx, r); err != nil || f.Count("list ") != 0 {
+		t.Errorf("second delivery: %v, %d lookups", err, f.Count("list "))
 	}
 }

@@ -80,6 +80,8 @@ func (d *desk) handleScenario(w http.ResponseWriter, r *http.Request) {
 	case "after-hours":
 		d.afterHours(w, r)
 		return
+	case "repeat-caller":
+		run = func(ctx context.Context) error { return d.repeatCaller(ctx, caller) }
 	default:
 		writeJSON(w, http.StatusNotFound, map[string]string{"message": "no such scenario"})
 		return
@@ -148,19 +150,12 @@ func (d *desk) ivrCallback(ctx context.Context, caller string) error {
 // inQueue is a caller sent to Flex (Studio's Send to Flex with our wait experience as hold
 // music) who presses * and asks for a callback, or leaves a voicemail.
 func (d *desk) inQueue(ctx context.Context, caller string, voicemail bool) error {
-	var call struct {
-		CallSid string `json:"callSid"`
-	}
-	attrs := fmt.Sprintf(`{"type":"inbound","name":%q,"conversations":{"hang_up_by":"Customer"}}`, caller)
-	err := d.admin(ctx, "POST", "/_sandbox/calls", map[string]any{
-		"from": caller, "to": "+14155550100",
-		"enqueue": map[string]any{"workflowSid": d.cfg.CallbackWorkflowSid, "waitUrl": d.cfg.WaitURL, "attributes": attrs},
-	}, &call)
+	callSid, err := d.enqueue(ctx, caller)
 	if err != nil {
 		return err
 	}
 	if voicemail { // what the caller will say once recording
-		if err := d.admin(ctx, "POST", "/_sandbox/calls/"+call.CallSid+"/speech",
+		if err := d.admin(ctx, "POST", "/_sandbox/calls/"+callSid+"/speech",
 			map[string]string{"text": "Hi, this is about my order from last week. Please call me back this afternoon."}, nil); err != nil {
 			return err
 		}
@@ -169,22 +164,54 @@ func (d *desk) inQueue(ctx context.Context, caller string, voicemail bool) error
 	if voicemail {
 		steps = []string{"*", "2"}
 	}
-	for _, digits := range steps {
-		if err := d.waitFor(ctx, call.CallSid, "Gather"); err != nil {
-			return err
-		}
-		if err := d.admin(ctx, "POST", "/_sandbox/calls/"+call.CallSid+"/digits", map[string]string{"digits": digits}, nil); err != nil {
-			return err
-		}
+	if err := d.press(ctx, callSid, steps...); err != nil || !voicemail {
+		return err
 	}
-	if !voicemail {
-		return nil
-	}
-	if err := d.waitFor(ctx, call.CallSid, "Record"); err != nil {
+	if err := d.waitFor(ctx, callSid, "Record"); err != nil {
 		return err
 	}
 	time.Sleep(4 * time.Second) // the caller speaks
-	return d.admin(ctx, "POST", "/_sandbox/calls/"+call.CallSid+"/digits", map[string]string{"digits": "*"}, nil)
+	return d.admin(ctx, "POST", "/_sandbox/calls/"+callSid+"/digits", map[string]string{"digits": "*"}, nil)
+}
+
+// repeatCaller asks for a callback in the IVR, then calls again and presses * in the queue: the
+// request joins the open callback task and the caller hears it is already arranged
+// (MERGE_OPEN_CALLBACKS).
+func (d *desk) repeatCaller(ctx context.Context, caller string) error {
+	if err := d.ivrCallback(ctx, caller); err != nil {
+		return err
+	}
+	callSid, err := d.enqueue(ctx, caller)
+	if err != nil {
+		return err
+	}
+	return d.press(ctx, callSid, "*")
+}
+
+// enqueue sends a caller to Flex with our wait experience as hold music; it returns the call SID.
+func (d *desk) enqueue(ctx context.Context, caller string) (string, error) {
+	var call struct {
+		CallSid string `json:"callSid"`
+	}
+	attrs := fmt.Sprintf(`{"type":"inbound","name":%q,"conversations":{"hang_up_by":"Customer"}}`, caller)
+	err := d.admin(ctx, "POST", "/_sandbox/calls", map[string]any{
+		"from": caller, "to": "+14155550100",
+		"enqueue": map[string]any{"workflowSid": d.cfg.CallbackWorkflowSid, "waitUrl": d.cfg.WaitURL, "attributes": attrs},
+	}, &call)
+	return call.CallSid, err
+}
+
+// press has the caller press each group of keys once the call gathers.
+func (d *desk) press(ctx context.Context, callSid string, steps ...string) error {
+	for _, digits := range steps {
+		if err := d.waitFor(ctx, callSid, "Gather"); err != nil {
+			return err
+		}
+		if err := d.admin(ctx, "POST", "/_sandbox/calls/"+callSid+"/digits", map[string]string{"digits": digits}, nil); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // waitFor polls the call until it waits at verb: the verb came after the caller's last keys.

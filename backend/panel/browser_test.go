@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -130,11 +131,15 @@ type panelBrowser struct {
 }
 
 // newPanelBrowser starts everything; it skips (or fails under CI) without Chromium or app.wasm.
-func newPanelBrowser(t testing.TB) *panelBrowser {
+func newPanelBrowser(t testing.TB) *panelBrowser { return newShapedPanelBrowser(t, nil) }
+
+// newShapedPanelBrowser is newPanelBrowser with the panel's server wrapped in shape (nil: none),
+// e.g. to slow it down as a real network would.
+func newShapedPanelBrowser(t testing.TB, shape func(http.Handler) http.Handler) *panelBrowser {
 	t.Helper()
 	webDir := requireBrowserParts(t)
 	host := serveHostPage(t)
-	panelURL, backend := newPanelServer(t, webDir, []string{"https://flex.twilio.com", host})
+	panelURL, backend := newPanelServer(t, webDir, []string{"https://flex.twilio.com", host}, shape)
 	return &panelBrowser{t: t, ctx: startBrowser(t), HostURL: host + "/host.html", PanelURL: panelURL, Backend: backend}
 }
 
@@ -158,13 +163,14 @@ func serveHostPage(t testing.TB) string {
 
 // newPanelServer serves the panel handler and the fake backend on one 127.0.0.1 origin, as the
 // real backend does.
-func newPanelServer(t testing.TB, webDir string, origins []string) (string, *fakeBackend) {
+func newPanelServer(t testing.TB, webDir string, origins []string, shape func(http.Handler) http.Handler) (string, *fakeBackend) {
 	t.Helper()
 	mp3, err := os.ReadFile(filepath.Join("testdata", "voicemail.mp3"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := NewHandler(Config{WebDir: webDir, AllowedOrigins: origins, BusinessTimeZone: "America/New_York"})
+	h, err := NewHandler(Config{WebDir: webDir, AllowedOrigins: origins, BusinessTimeZone: "America/New_York",
+		Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +179,11 @@ func newPanelServer(t testing.TB, webDir string, origins []string) (string, *fak
 	mux.Handle(Prefix+"/", h)
 	mux.Handle("/features/callback-and-voicemail/", backend)
 	mux.Handle("/media/", backend)
-	srv := httptest.NewServer(mux)
+	var served http.Handler = mux
+	if shape != nil {
+		served = shape(mux)
+	}
+	srv := httptest.NewServer(served)
 	t.Cleanup(srv.Close)
 	backend.base = srv.URL
 	return srv.URL + Prefix + "/", backend

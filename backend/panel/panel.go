@@ -1,10 +1,9 @@
 // Package panel serves the agent panel (the go-app wasm of wasm/ui) under /panel/: the
-// pre-rendered page, go-app's scripts, the pre-gzipped app.wasm and the static files of web/,
+// pre-rendered page, go-app's scripts, the pre-compressed app.wasm and the static files of web/,
 // with the headers that let only Flex frame it.
 package panel
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -27,19 +26,19 @@ const Prefix = "/panel"
 
 // Config is what the panel needs from the backend's configuration.
 type Config struct {
-	// WebDir is the folder of static files (STATIC_ROOT's web/): app.wasm built by
-	// `GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w" -o web/app.wasm ./wasm && gzip -9 -k -f web/app.wasm`,
-	// app.wasm.gz (optional, served to browsers that accept gzip), panel.css and icon.svg.
+	// WebDir is the folder of static files (STATIC_ROOT's web/): app.wasm built by `make wasm`,
+	// with app.wasm.br and app.wasm.gz (optional, each served to browsers that accept it, Brotli
+	// first), panel.css and icon.svg.
 	WebDir string
 	// AllowedOrigins may frame the panel and talk to it (PANEL_ALLOWED_ORIGINS, parsed with
-	// flexcallback.ParseOrigins). Empty: https://flex.twilio.com.
+	// flexcallback.ParseOrigins, which decides the default). Required.
 	AllowedOrigins []string
 	// BusinessTimeZone is the IANA zone of the "System time" tooltip (BUSINESS_TIME_ZONE).
 	BusinessTimeZone string
 	// MaxAttempts is MAX_ATTEMPTS, the attempt from which the backend refuses a requeue. The panel
 	// gets it in its page (flexcallback.PanelRules) and it wins over Flex's max_attempts.
 	MaxAttempts int
-	// Logger gets one line at start; nil discards.
+	// Logger gets one line at start. Required.
 	Logger *slog.Logger
 }
 
@@ -47,15 +46,12 @@ type Config struct {
 // every response by its hash and the page's environment: go-app answers 304 to any If-None-Match
 // equal to the version, so a fixed version would keep agents on a stale wasm (or stale settings in
 // app.js) after a rebuild or a configuration change, and a random one would make them download it
-// again after every restart. It fails if app.wasm is missing.
+// again after every restart. It fails if app.wasm is missing. It applies no defaults: the backend's
+// configuration decides the origins.
 func NewHandler(cfg Config) (http.Handler, error) {
-	logger := cfg.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
-	origins := cfg.AllowedOrigins
-	if len(origins) == 0 {
-		origins = []string{flexcallback.DefaultPanelOrigin}
+	logger, origins := cfg.Logger, cfg.AllowedOrigins
+	if len(origins) == 0 || logger == nil {
+		return nil, flexcallback.Errorf(flexcallback.ErrInvalid, "panel: allowed origins and a logger are required")
 	}
 	dir, err := filepath.Abs(cfg.WebDir)
 	if err != nil {
@@ -71,12 +67,9 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	}
 	maps.Copy(env, flexcallback.PanelRules{MaxAttempts: cfg.MaxAttempts}.Env())
 	version := versionOf(raw, env)
-	gz, err := os.ReadFile(filepath.Join(dir, "app.wasm.gz"))
-	if err != nil && !os.IsNotExist(err) {
-		return nil, fmt.Errorf("panel: read app.wasm.gz: %w", err)
-	}
-	if gz != nil && !bytes.HasPrefix(gz, []byte{0x1f, 0x8b}) {
-		return nil, fmt.Errorf("panel: app.wasm.gz is not gzip")
+	encs, err := loadEncoded(dir, raw, logger)
+	if err != nil {
+		return nil, err
 	}
 
 	// The server pre-renders pages, so it must know the same routes as the wasm.
@@ -100,11 +93,14 @@ func NewHandler(cfg Config) (http.Handler, error) {
 		WasmContentLengthHeader: wasmLengthHeader,
 		ServiceWorkerTemplate:   serviceWorker,
 	}
-	logger.Info("panel ready", "version", version, "wasm_bytes", len(raw), "wasm_gzip_bytes", len(gz), "allowed_origins", origins,
-		"max_attempts", cfg.MaxAttempts)
+	attrs := []any{"version", version, "wasm_bytes", len(raw)}
+	for _, e := range encs {
+		attrs = append(attrs, "wasm_"+e.enc+"_bytes", len(e.body))
+	}
+	logger.Info("panel ready", append(attrs, "allowed_origins", origins, "max_attempts", cfg.MaxAttempts)...)
 
 	var next http.Handler = h
-	next = serveWasm(next, version, len(raw), gz)
+	next = serveWasm(next, version, len(raw), encs)
 	next = fixPage(next)
 	next = blockProxyResources(next)
 	next = securityHeaders(next, origins)

@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"flexcallback"
 )
 
 // testWebDir is a web folder with a stand-in app.wasm (the handler only hashes and serves it) and
@@ -89,9 +91,23 @@ func get(t *testing.T, url string, header map[string]string) (*http.Response, []
 }
 
 func TestNewHandlerNeedsWasm(t *testing.T) {
-	_, err := NewHandler(Config{WebDir: t.TempDir()})
+	_, err := NewHandler(Config{WebDir: t.TempDir(), AllowedOrigins: []string{flexcallback.DefaultPanelOrigin}, Logger: testLogger(t)})
 	if !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("err = %v, want a missing-file error", err)
+	}
+}
+
+// TestNewHandlerAppliesNoDefaults: the origins and the logger come from the backend's
+// configuration; without them NewHandler refuses rather than guessing.
+func TestNewHandlerAppliesNoDefaults(t *testing.T) {
+	dir, _, _ := testWebDir(t, false)
+	for name, cfg := range map[string]Config{
+		"no origins": {WebDir: dir, Logger: testLogger(t)},
+		"no logger":  {WebDir: dir, AllowedOrigins: []string{flexcallback.DefaultPanelOrigin}},
+	} {
+		if _, err := NewHandler(cfg); !errors.Is(err, flexcallback.ErrInvalid) {
+			t.Errorf("%s: err = %v, want ErrInvalid", name, err)
+		}
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"flexcallback"
 )
 
 // The backend's rules reach the panel in app.js, and changing one (MAX_ATTEMPTS) changes the
@@ -12,7 +14,7 @@ import (
 func TestRulesAreInThePageAndVersionIt(t *testing.T) {
 	dir, _, _ := testWebDir(t, true)
 	serve := func(maxAttempts int) *httptest.Server {
-		h, err := NewHandler(Config{WebDir: dir, MaxAttempts: maxAttempts, Logger: testLogger(t)})
+		h, err := NewHandler(Config{WebDir: dir, AllowedOrigins: []string{flexcallback.DefaultPanelOrigin}, MaxAttempts: maxAttempts, Logger: testLogger(t)})
 		if err != nil {
 			t.Fatal(err)
 		}

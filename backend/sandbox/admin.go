@@ -24,20 +24,67 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
 	return true
 }
 
-func (s *Sandbox) handleInfo(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, s.Info())
+// withBody decodes a request's JSON body (empty: the zero T) into h's argument.
+func withBody[T any](h func(w http.ResponseWriter, r *http.Request, in T)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var in T
+		if decodeBody(w, r, &in) {
+			h(w, r, in)
+		}
+	}
 }
 
-func (s *Sandbox) handleIssueToken(w http.ResponseWriter, r *http.Request) {
-	var in struct {
+// The admin requests' bodies.
+type (
+	tokenRequest struct {
 		Identity  string   `json:"identity"`
 		Roles     []string `json:"roles"`
 		WorkerSid string   `json:"workerSid"`
 		TTL       int      `json:"ttl"`
 	}
-	if !decodeBody(w, r, &in) {
-		return
+
+	callRequest struct {
+		From   string `json:"from"`
+		To     string `json:"to"`
+		URL    string `json:"url"`
+		Method string `json:"method"`
+		// Wait false answers as soon as the call started, without waiting for the calls to
+		// settle: load generators start calls faster than the sandbox is ever quiet.
+		Wait    *bool `json:"wait"`
+		Enqueue *struct {
+			WorkflowSid string          `json:"workflowSid"`
+			WaitURL     string          `json:"waitUrl"`
+			Attributes  json.RawMessage `json:"attributes"`
+		} `json:"enqueue"`
 	}
+
+	digitsRequest struct {
+		Digits string `json:"digits"`
+	}
+
+	speechRequest struct {
+		Text string `json:"text"`
+	}
+
+	clockRequest struct {
+		Advance string `json:"advance"`
+		To      string `json:"to"` // an RFC 3339 time to move to, forward only ("after hours" in the demo)
+	}
+
+	activityRequest struct {
+		Activity string `json:"activity"`
+	}
+
+	reservationRequest struct {
+		Status string `json:"status"`
+	}
+)
+
+func (s *Sandbox) handleInfo(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.Info())
+}
+
+func (s *Sandbox) handleIssueToken(w http.ResponseWriter, r *http.Request, in tokenRequest) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if wk := s.w.workerBySidOrName(in.WorkerSid); wk == nil && in.WorkerSid == "" && in.Identity != "" {
@@ -62,24 +109,7 @@ func (s *Sandbox) handleIssueToken(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"token": tok, "expiration": iso(exp)})
 }
 
-func (s *Sandbox) handleAdminCreateCall(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		From   string `json:"from"`
-		To     string `json:"to"`
-		URL    string `json:"url"`
-		Method string `json:"method"`
-		// Wait false answers as soon as the call started, without waiting for the calls to
-		// settle: load generators start calls faster than the sandbox is ever quiet.
-		Wait    *bool `json:"wait"`
-		Enqueue *struct {
-			WorkflowSid string          `json:"workflowSid"`
-			WaitURL     string          `json:"waitUrl"`
-			Attributes  json.RawMessage `json:"attributes"`
-		} `json:"enqueue"`
-	}
-	if !decodeBody(w, r, &in) {
-		return
-	}
+func (s *Sandbox) handleAdminCreateCall(w http.ResponseWriter, r *http.Request, in callRequest) {
 	if in.From == "" {
 		in.From = "+15005550006"
 	}
@@ -147,9 +177,8 @@ func (s *Sandbox) adminCallNow(fn func(w http.ResponseWriter, c *call) bool, now
 		if !now {
 			s.settle()
 		}
-		c := s.w.calls[r.PathValue("call")]
+		c := byPath(w, r, "call", func(sid string) *call { return s.w.calls[sid] })
 		if c == nil {
-			notFound(w, r.URL.Path)
 			return
 		}
 		if fn != nil && !fn(w, c) {
@@ -164,26 +193,14 @@ func (s *Sandbox) adminCallNow(fn func(w http.ResponseWriter, c *call) bool, now
 	}
 }
 
-func (s *Sandbox) handleDigits(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Digits string `json:"digits"`
-	}
-	if !decodeBody(w, r, &in) {
-		return
-	}
+func (s *Sandbox) handleDigits(w http.ResponseWriter, r *http.Request, in digitsRequest) {
 	s.adminCall(func(w http.ResponseWriter, c *call) bool {
 		s.note(c, "Keys", in.Digits, "", map[string]string{"heard": boolStr(s.feedDigits(c, in.Digits))})
 		return true
 	})(w, r)
 }
 
-func (s *Sandbox) handleSpeech(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Text string `json:"text"`
-	}
-	if !decodeBody(w, r, &in) {
-		return
-	}
+func (s *Sandbox) handleSpeech(w http.ResponseWriter, r *http.Request, in speechRequest) {
 	s.adminCall(func(w http.ResponseWriter, c *call) bool {
 		c.speech = &in.Text
 		return true
@@ -211,14 +228,7 @@ func (s *Sandbox) handleRedeliver(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (s *Sandbox) handleClock(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Advance string `json:"advance"`
-		To      string `json:"to"` // an RFC 3339 time to move to, forward only ("after hours" in the demo)
-	}
-	if !decodeBody(w, r, &in) {
-		return
-	}
+func (s *Sandbox) handleClock(w http.ResponseWriter, r *http.Request, in clockRequest) {
 	d, err := time.ParseDuration(in.Advance)
 	if in.Advance == "" {
 		d, err = 0, nil
@@ -297,18 +307,11 @@ func (s *Sandbox) handleReset(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.w.info())
 }
 
-func (s *Sandbox) handleWorkerActivity(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Activity string `json:"activity"`
-	}
-	if !decodeBody(w, r, &in) {
-		return
-	}
+func (s *Sandbox) handleWorkerActivity(w http.ResponseWriter, r *http.Request, in activityRequest) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	wk := s.w.workerBySidOrName(r.PathValue("worker"))
+	wk := byPath(w, r, "worker", s.w.workerBySidOrName)
 	if wk == nil {
-		notFound(w, r.URL.Path)
 		return
 	}
 	var a *activity
@@ -326,18 +329,11 @@ func (s *Sandbox) handleWorkerActivity(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.workerView(wk))
 }
 
-func (s *Sandbox) handleAdminReservation(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Status string `json:"status"`
-	}
-	if !decodeBody(w, r, &in) {
-		return
-	}
+func (s *Sandbox) handleAdminReservation(w http.ResponseWriter, r *http.Request, in reservationRequest) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	res := s.w.reservations[r.PathValue("res")]
+	res := byPath(w, r, "res", func(sid string) *reservation { return s.w.reservations[sid] })
 	if res == nil {
-		notFound(w, r.URL.Path)
 		return
 	}
 	if err := s.moveReservation(res, in.Status); err != nil {

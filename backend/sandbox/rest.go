@@ -35,6 +35,15 @@ func notFound(w http.ResponseWriter, what string) {
 	writeError(w, http.StatusNotFound, 20404, fmt.Sprintf("The requested resource %s was not found", what))
 }
 
+// byPath returns what find finds for the path's value of key, or nil after answering 404.
+func byPath[T any](w http.ResponseWriter, r *http.Request, key string, find func(string) *T) *T {
+	if v := find(r.PathValue(key)); v != nil {
+		return v
+	}
+	notFound(w, r.URL.Path)
+	return nil
+}
+
 func badRequest(w http.ResponseWriter, msg string) {
 	writeError(w, http.StatusBadRequest, 20001, msg)
 }

@@ -15,9 +15,9 @@ func (s *Sandbox) Handler() http.Handler {
 	rest.HandleFunc("GET "+ws, s.inWorkspace(s.handleFetch("workspace")))
 	rest.HandleFunc("GET "+ws+"/Tasks", s.inWorkspace(s.handleListTasks))
 	rest.HandleFunc("POST "+ws+"/Tasks", s.inWorkspace(s.handleCreateTask))
-	rest.HandleFunc("GET "+ws+"/Tasks/{task}", s.inWorkspace(s.handleFetchTask))
-	rest.HandleFunc("POST "+ws+"/Tasks/{task}", s.inWorkspace(s.handleUpdateTask))
-	rest.HandleFunc("DELETE "+ws+"/Tasks/{task}", s.inWorkspace(s.handleDeleteTask))
+	rest.HandleFunc("GET "+ws+"/Tasks/{task}", s.inWorkspace(s.onTask(false, s.handleFetchTask)))
+	rest.HandleFunc("POST "+ws+"/Tasks/{task}", s.inWorkspace(s.onTask(true, s.handleUpdateTask)))
+	rest.HandleFunc("DELETE "+ws+"/Tasks/{task}", s.inWorkspace(s.onTask(true, s.handleDeleteTask)))
 	rest.HandleFunc("GET "+ws+"/Tasks/{owner}/Reservations", s.inWorkspace(s.handleReservations("task")))
 	rest.HandleFunc(ws+"/Tasks/{owner}/Reservations/{sid}", s.inWorkspace(s.handleReservation("task")))
 	rest.HandleFunc("GET "+ws+"/Workers/{owner}/Reservations", s.inWorkspace(s.handleReservations("worker")))
@@ -35,14 +35,14 @@ func (s *Sandbox) Handler() http.Handler {
 	rest.HandleFunc("POST "+ws+"/Workers/{sid}", s.inWorkspace(s.handleUpdateWorker))
 
 	acc := "/api/2010-04-01/Accounts/{ac}"
-	rest.HandleFunc("GET "+acc+"/Queues.json", s.handleQueues)
-	rest.HandleFunc("GET "+acc+"/Queues/{file}", s.handleQueue)
-	rest.HandleFunc("GET "+acc+"/Calls.json", s.handleCallList)
-	rest.HandleFunc("POST "+acc+"/Calls.json", s.handleCreateCall)
-	rest.HandleFunc("GET "+acc+"/Calls/{file}", s.handleCall)
-	rest.HandleFunc("POST "+acc+"/Calls/{file}", s.handleCall)
-	rest.HandleFunc("GET "+acc+"/Transcriptions/{file}", s.handleTranscription)
-	rest.HandleFunc("DELETE "+acc+"/Transcriptions/{file}", s.handleTranscription)
+	rest.HandleFunc("GET "+acc+"/Queues.json", s.inAccount(s.handleQueues))
+	rest.HandleFunc("GET "+acc+"/Queues/{file}", s.inAccount(s.handleQueue))
+	rest.HandleFunc("GET "+acc+"/Calls.json", s.inAccount(s.handleCallList))
+	rest.HandleFunc("POST "+acc+"/Calls.json", s.inAccount(s.handleCreateCall))
+	rest.HandleFunc("GET "+acc+"/Calls/{file}", s.inAccount(s.handleCall))
+	rest.HandleFunc("POST "+acc+"/Calls/{file}", s.inAccount(s.handleCall))
+	rest.HandleFunc("GET "+acc+"/Transcriptions/{file}", s.inAccount(s.handleTranscription))
+	rest.HandleFunc("DELETE "+acc+"/Transcriptions/{file}", s.inAccount(s.handleTranscription))
 	rest.HandleFunc("POST /iam/v1/Accounts/{ac}/Tokens/validate", s.handleValidateToken)
 	s.setupRoutes(rest, admin)
 	s.statisticsRoutes(rest)
@@ -53,27 +53,27 @@ func (s *Sandbox) Handler() http.Handler {
 	media.HandleFunc("GET "+acc+"/Recordings/{file}", s.handleRecording)
 	media.HandleFunc("DELETE "+acc+"/Recordings/{file}", s.handleRecording)
 	admin.HandleFunc("GET /_sandbox/{$}", s.handleInfo)
-	admin.HandleFunc("POST /_sandbox/tokens", s.handleIssueToken)
+	admin.HandleFunc("POST /_sandbox/tokens", withBody(s.handleIssueToken))
 	admin.HandleFunc("GET /_sandbox/calls", s.handleAdminCalls)
-	admin.HandleFunc("POST /_sandbox/calls", s.handleAdminCreateCall)
+	admin.HandleFunc("POST /_sandbox/calls", withBody(s.handleAdminCreateCall))
 	admin.HandleFunc("GET /_sandbox/calls/{call}", s.adminCall(nil))
-	admin.HandleFunc("POST /_sandbox/calls/{call}/digits", s.handleDigits)
+	admin.HandleFunc("POST /_sandbox/calls/{call}/digits", withBody(s.handleDigits))
 	admin.HandleFunc("POST /_sandbox/calls/{call}/hangup", s.adminCallNow(func(w http.ResponseWriter, c *call) bool {
 		if c.status != "completed" {
 			s.hangupCall(c)
 		}
 		return true
 	}, true))
-	admin.HandleFunc("POST /_sandbox/calls/{call}/speech", s.handleSpeech)
+	admin.HandleFunc("POST /_sandbox/calls/{call}/speech", withBody(s.handleSpeech))
 	admin.HandleFunc("POST /_sandbox/calls/{call}/redeliver", s.handleRedeliver)
-	admin.HandleFunc("POST /_sandbox/clock", s.handleClock)
+	admin.HandleFunc("POST /_sandbox/clock", withBody(s.handleClock))
 	admin.HandleFunc("GET /_sandbox/tasks", s.handleAdminTasks)
 	admin.HandleFunc("GET /_sandbox/reservations", s.handleAdminReservations)
-	admin.HandleFunc("POST /_sandbox/reservations/{res}", s.handleAdminReservation)
+	admin.HandleFunc("POST /_sandbox/reservations/{res}", withBody(s.handleAdminReservation))
 	admin.HandleFunc("POST /_sandbox/faults", s.handleAddFault)
 	admin.HandleFunc("DELETE /_sandbox/faults", s.handleClearFaults)
 	admin.HandleFunc("POST /_sandbox/reset", s.handleReset)
-	admin.HandleFunc("POST /_sandbox/workers/{worker}/activity", s.handleWorkerActivity)
+	admin.HandleFunc("POST /_sandbox/workers/{worker}/activity", withBody(s.handleWorkerActivity))
 
 	restAuthed := s.requireAuth(rest)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -103,5 +103,17 @@ func (s *Sandbox) inWorkspace(h http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		h(w, r)
+	}
+}
+
+// inAccount answers 401 for any account but the sandbox's, as Twilio does, and runs h holding the
+// sandbox's lock: the API 2010 handlers.
+func (s *Sandbox) inAccount(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.checkAccount(w, r) {
+			h(w, r)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"maps"
 	"net/http"
 	"strconv"
 	"time"
@@ -25,18 +26,31 @@ type statsScope struct {
 	workflow *workflow
 }
 
+// scopeOf is the scope kind's sid names, nil when there is none.
+func (s *Sandbox) scopeOf(kind, sid string) *statsScope {
+	if kind == "TaskQueues" {
+		if sid != s.w.taskQueue.sid {
+			return nil
+		}
+		return &statsScope{queue: true}
+	}
+	if wf := s.w.workflowBySid(sid); wf != nil {
+		return &statsScope{workflow: wf}
+	}
+	return nil
+}
+
 func (sc statsScope) has(t *task) bool { return sc.queue || t.workflow == sc.workflow }
 
 func (s *Sandbox) handleStatistics(kind, what string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		sid := r.PathValue("sid")
-		sc := statsScope{queue: kind == "TaskQueues", workflow: s.w.workflowBySid(sid)}
-		if (sc.queue && sid != s.w.taskQueue.sid) || (!sc.queue && sc.workflow == nil) {
-			notFound(w, r.URL.Path)
+		sc := byPath(w, r, "sid", func(sid string) *statsScope { return s.scopeOf(kind, sid) })
+		if sc == nil {
 			return
 		}
+		sid := r.PathValue("sid")
 		start, end, ok := s.statsWindow(w, r)
 		if !ok {
 			return
@@ -49,13 +63,13 @@ func (s *Sandbox) handleStatistics(kind, what string) http.HandlerFunc {
 			"url": s.wsURL("/" + kind + "/" + sid + "/" + what)}
 		switch what {
 		case "RealTimeStatistics":
-			writeJSON(w, http.StatusOK, merge(base, s.realtime(sc)))
+			maps.Copy(base, s.realtime(*sc))
 		case "CumulativeStatistics":
-			writeJSON(w, http.StatusOK, merge(base, s.cumulative(sc, start, end)))
+			maps.Copy(base, s.cumulative(*sc, start, end))
 		default:
-			writeJSON(w, http.StatusOK, merge(base, map[string]any{
-				"realtime": s.realtime(sc), "cumulative": s.cumulative(sc, start, end)}))
+			base["realtime"], base["cumulative"] = s.realtime(*sc), s.cumulative(*sc, start, end)
 		}
+		writeJSON(w, http.StatusOK, base)
 	}
 }
 
@@ -81,13 +95,6 @@ func (s *Sandbox) statsWindow(w http.ResponseWriter, r *http.Request) (start, en
 		}
 	}
 	return start, end, true
-}
-
-func merge(a, b map[string]any) map[string]any {
-	for k, v := range b {
-		a[k] = v
-	}
-	return a
 }
 
 // realtime is the scope's live tasks by status and priority, its longest waiting task and, for the

@@ -142,44 +142,31 @@ func (s *Sandbox) handleCreateTask(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, s.taskView(t))
 }
 
-// pathTask is the task the path names, or nil after answering 404 (its resource path after prefix).
-// The caller holds s.mu.
-func (s *Sandbox) pathTask(w http.ResponseWriter, r *http.Request, prefix string) *task {
-	t := s.w.tasks[r.PathValue("task")]
-	if t == nil {
-		notFound(w, prefix+"/Tasks/"+r.PathValue("task"))
+// onTask runs h on the task the path names, holding the sandbox's lock, after answering 404 for
+// an unknown task and, with change, 412 for an If-Match that names another ETag.
+func (s *Sandbox) onTask(change bool, h func(w http.ResponseWriter, r *http.Request, t *task)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		t := s.w.tasks[r.PathValue("task")]
+		m := r.Header.Get("If-Match")
+		switch {
+		case t == nil:
+			notFound(w, "/Workspaces/"+r.PathValue("ws")+"/Tasks/"+r.PathValue("task"))
+		case change && m != "" && strings.Trim(m, `"`) != etag(t):
+			writeError(w, http.StatusPreconditionFailed, 20001, "ETag mismatch: the task was modified")
+		default:
+			h(w, r, t)
+		}
 	}
-	return t
 }
 
-// matchedTask is pathTask for a change: nil after answering 412 when If-Match names another ETag.
-func (s *Sandbox) matchedTask(w http.ResponseWriter, r *http.Request) *task {
-	t := s.pathTask(w, r, "")
-	if m := r.Header.Get("If-Match"); t != nil && m != "" && strings.Trim(m, `"`) != etag(t) {
-		writeError(w, http.StatusPreconditionFailed, 20001, "ETag mismatch: the task was modified")
-		return nil
-	}
-	return t
-}
-
-func (s *Sandbox) handleFetchTask(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t := s.pathTask(w, r, "/Workspaces/"+r.PathValue("ws"))
-	if t == nil {
-		return
-	}
+func (s *Sandbox) handleFetchTask(w http.ResponseWriter, r *http.Request, t *task) {
 	w.Header().Set("ETag", etag(t))
 	writeJSON(w, http.StatusOK, s.taskView(t))
 }
 
-func (s *Sandbox) handleDeleteTask(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t := s.matchedTask(w, r)
-	if t == nil {
-		return
-	}
+func (s *Sandbox) handleDeleteTask(w http.ResponseWriter, r *http.Request, t *task) {
 	s.endReservations(t, "canceled")
 	delete(s.w.tasks, t.sid)
 	s.w.taskList = slices.DeleteFunc(s.w.taskList, func(x *task) bool { return x == t })
@@ -187,13 +174,7 @@ func (s *Sandbox) handleDeleteTask(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (s *Sandbox) handleUpdateTask(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t := s.matchedTask(w, r)
-	if t == nil {
-		return
-	}
+func (s *Sandbox) handleUpdateTask(w http.ResponseWriter, r *http.Request, t *task) {
 	if v, ok := r.PostForm["Attributes"]; ok {
 		var obj map[string]any
 		if err := json.Unmarshal([]byte(v[0]), &obj); err != nil {

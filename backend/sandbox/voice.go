@@ -72,13 +72,32 @@ func (s *Sandbox) transcriptionJSON(t *transcription) map[string]any {
 	}
 }
 
-// checkAccount rejects paths for another account, as Twilio does.
+// checkAccount rejects paths for another account, as Twilio does. Called with s.mu held;
+// inAccount (routes.go) does both for a handler.
 func (s *Sandbox) checkAccount(w http.ResponseWriter, r *http.Request) bool {
 	if r.PathValue("ac") != s.w.account {
 		writeError(w, http.StatusUnauthorized, 20003, "Authenticate")
 		return false
 	}
 	return true
+}
+
+// pathJSON returns the resource the path's {file} names as "SID.json", or nil after answering 404.
+func pathJSON[T any](w http.ResponseWriter, r *http.Request, bySid func(sid string) *T) *T {
+	return byPath(w, r, "file", func(file string) *T {
+		if sid, ext := splitExt(file); ext == "json" {
+			return bySid(sid)
+		}
+		return nil
+	})
+}
+
+// onePage is an API 2010 list answered in one page: the sandbox's lists are short.
+func (s *Sandbox) onePage(key, path string, items []map[string]any) map[string]any {
+	uri := s.accURI(path)
+	return map[string]any{key: items, "page": 0, "page_size": max(len(items), 50), "uri": uri,
+		"first_page_uri": uri + "?PageSize=50&Page=0", "next_page_uri": nil, "previous_page_uri": nil,
+		"start": 0, "end": len(items) - 1}
 }
 
 // splitExt parses "RE….json" into the SID and the extension.
@@ -90,42 +109,21 @@ func splitExt(file string) (sid, ext string) {
 }
 
 func (s *Sandbox) handleQueue(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.checkAccount(w, r) {
-		return
+	if q := pathJSON(w, r, s.w.queueBySid); q != nil {
+		writeJSON(w, http.StatusOK, s.queueView(q))
 	}
-	sid, ext := splitExt(r.PathValue("file"))
-	q := s.w.queueBySid(sid)
-	if q == nil || ext != "json" {
-		notFound(w, r.URL.Path)
-		return
-	}
-	writeJSON(w, http.StatusOK, s.queueView(q))
 }
 
 func (s *Sandbox) handleQueues(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.checkAccount(w, r) {
-		return
-	}
-	var items []map[string]any
+	items := []map[string]any{}
 	for _, q := range s.w.queues {
 		items = append(items, s.queueView(q))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"queues": items, "page": 0, "page_size": 50,
-		"uri": s.accURI("/Queues.json"), "first_page_uri": s.accURI("/Queues.json?PageSize=50&Page=0"),
-		"next_page_uri": nil, "previous_page_uri": nil, "start": 0, "end": len(items) - 1})
+	writeJSON(w, http.StatusOK, s.onePage("queues", "/Queues.json", items))
 }
 
 // handleCreateCall places an outbound call; the callee answers at once and runs Url or Twiml.
 func (s *Sandbox) handleCreateCall(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.checkAccount(w, r) {
-		return
-	}
 	to, from := r.PostFormValue("To"), r.PostFormValue("From")
 	if to == "" {
 		writeError(w, http.StatusBadRequest, 21201, "No 'To' number is specified")
@@ -149,32 +147,19 @@ func (s *Sandbox) handleCreateCall(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Sandbox) handleCallList(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.checkAccount(w, r) {
-		return
-	}
 	items := []map[string]any{}
 	for _, c := range s.w.callList {
 		if st := r.FormValue("Status"); st == "" || st == c.status {
 			items = append(items, s.callJSON(c))
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"calls": items, "page": 0, "page_size": len(items),
-		"uri": s.accURI("/Calls.json"), "next_page_uri": nil, "previous_page_uri": nil})
+	writeJSON(w, http.StatusOK, s.onePage("calls", "/Calls.json", items))
 }
 
 // handleCall fetches (GET) or updates (POST Url/Method/Twiml/Status) a call.
 func (s *Sandbox) handleCall(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.checkAccount(w, r) {
-		return
-	}
-	sid, ext := splitExt(r.PathValue("file"))
-	c := s.w.calls[sid]
-	if c == nil || ext != "json" {
-		notFound(w, r.URL.Path)
+	c := pathJSON(w, r, func(sid string) *call { return s.w.calls[sid] })
+	if c == nil {
 		return
 	}
 	if r.Method == http.MethodPost {
@@ -247,15 +232,13 @@ func (s *Sandbox) handleRecording(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Sandbox) handleTranscription(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.checkAccount(w, r) {
-		return
-	}
-	sid, ext := splitExt(r.PathValue("file"))
-	t := s.w.transcr[sid]
-	if t == nil || t.deleted || ext != "json" {
-		notFound(w, r.URL.Path)
+	t := pathJSON(w, r, func(sid string) *transcription {
+		if t := s.w.transcr[sid]; t != nil && !t.deleted {
+			return t
+		}
+		return nil
+	})
+	if t == nil {
 		return
 	}
 	if r.Method == http.MethodDelete {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -38,7 +39,9 @@ func newEnv(t *testing.T) *env {
 	t.Cleanup(func() { srv.Close(); sb.Close() })
 	in := sb.Info()
 	return &env{t: t, url: srv.URL, info: in, cfg: setup.Config{
-		Twilio:        twilio.Config{AccountSid: in.AccountSid, AuthToken: in.AuthToken, APIBase: srv.URL},
+		Twilio: twilio.Config{AccountSid: in.AccountSid, AuthToken: in.AuthToken, APIBase: srv.URL,
+			Retry:   twilio.RetryPolicy{Limit: 1, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, Deadline: 5 * time.Second},
+			Timeout: 5 * time.Second, Logger: slog.New(slog.DiscardHandler)},
 		PublicBaseURL: publicBase, MaxAttempts: 3,
 	}}
 }

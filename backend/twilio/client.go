@@ -27,7 +27,8 @@ import (
 	"flexcallback"
 )
 
-// Config configures a Client. Retry has no defaults here: backend/config.go decides it.
+// Config configures a Client. Nothing has a default here: backend/config.go decides Retry and
+// Timeout, main hands over the Logger.
 type Config struct {
 	AccountSid string // TWILIO_ACCOUNT_SID; required
 	AuthToken  string // TWILIO_AUTH_TOKEN; required unless APIKey and APISecret are set
@@ -47,11 +48,11 @@ type Config struct {
 	Region string
 
 	Retry   RetryPolicy
-	Timeout time.Duration // per attempt, until the whole answer is read (media: until headers); default 10 s
+	Timeout time.Duration // per attempt, until the whole answer is read (media: until headers); required
 
-	Logger     *slog.Logger // default: discard
+	Logger     *slog.Logger // required
 	Observer   Observer     // may be nil
-	HTTPClient *http.Client // optional base client (tests): its Transport is used, wrapped
+	HTTPClient *http.Client // optional base client (tests): its Transport is used, wrapped; default: one shared pool (pool.go)
 }
 
 // RetryPolicy bounds how Twilio calls are retried (see retry.go for what is retried).
@@ -119,7 +120,7 @@ func New(cfg Config) (*Client, error) {
 			break
 		}
 	}
-	var base http.RoundTripper = http.DefaultTransport
+	var base http.RoundTripper = sharedTransport()
 	if cfg.HTTPClient != nil && cfg.HTTPClient.Transport != nil {
 		base = cfg.HTTPClient.Transport
 	}
@@ -137,28 +138,22 @@ func New(cfg Config) (*Client, error) {
 		// The configuration decides the policy (backend/config.go); a zero value is a wiring mistake.
 		problems = append(problems, fmt.Sprintf("retry policy %+v needs Limit >= 0, 0 < MinBackoff <= MaxBackoff and a Deadline", r))
 	}
+	if cfg.Timeout <= 0 || cfg.Logger == nil {
+		problems = append(problems, "a per-attempt timeout and a logger are required")
+	}
 	if len(problems) > 0 {
 		return nil, flexcallback.Errorf(flexcallback.ErrInvalid, "twilio config: %s", strings.Join(problems, "; "))
 	}
 
-	r := cfg.Retry
-	timeout := cfg.Timeout
-	if timeout <= 0 {
-		timeout = 10 * time.Second
-	}
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
 	c := &Client{
 		accountSid: cfg.AccountSid,
 		user:       user,
 		pass:       pass,
 		workspace:  cfg.WorkspaceSid,
 		region:     region,
-		retry:      r,
-		timeout:    timeout,
-		log:        log, // its component is named by whoever hands it over
+		retry:      cfg.Retry,
+		timeout:    cfg.Timeout,
+		log:        cfg.Logger, // its component is named by whoever hands it over
 		obs:        cfg.Observer,
 		base:       base,
 		sleep:      sleepCtx,

@@ -3,12 +3,14 @@ package twilio
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // hostRecorder answers every request with the workspace fixture and remembers the hosts asked.
@@ -41,7 +43,7 @@ func TestRegionOnlyWithoutAPIBase(t *testing.T) {
 	} {
 		rt := &hostRecorder{}
 		c, err := New(Config{AccountSid: testAccount, AuthToken: testToken, WorkspaceSid: testWorkspace, Retry: testRetry,
-			Region: tc.region, APIBase: tc.apiBase, HTTPClient: &http.Client{Transport: rt}})
+			Timeout: time.Second, Logger: slog.New(slog.DiscardHandler), Region: tc.region, APIBase: tc.apiBase, HTTPClient: &http.Client{Transport: rt}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -19,26 +19,15 @@ func (c *Client) ListTaskReservations(ctx context.Context, taskSid string) ([]fl
 		return nil, err
 	}
 	p := (&taskrouter.ListTaskReservationParams{}).SetPageSize(defaultPageSize)
-	var out []flexcallback.Reservation
-	token, page := "", ""
-	for n := 0; n < maxReservationPages; n++ {
-		var res *taskrouter.ListTaskReservationResponse
-		err := c.do(ctx, "list reservations", taskSid, opIdempotent, func(a *attempt) error {
-			var err error
-			res, err = c.taskrouter(a).PageTaskReservation(c.workspace, taskSid, p, token, page)
-			return err
+	return listPages(c, ctx, "list reservations", taskSid, maxReservationPages,
+		func(a *attempt, token, number string) ([]taskrouter.TaskrouterV1TaskReservation, *string, error) {
+			res, err := c.taskrouter(a).PageTaskReservation(c.workspace, taskSid, p, token, number)
+			if err != nil {
+				return nil, nil, err
+			}
+			return res.Reservations, res.Meta.NextPageUrl, nil
+		}, func(r taskrouter.TaskrouterV1TaskReservation) (flexcallback.Reservation, error) {
+			return flexcallback.Reservation{Sid: deref(r.Sid), TaskSid: deref(r.TaskSid),
+				WorkerSid: deref(r.WorkerSid), Status: deref(r.ReservationStatus)}, nil
 		})
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range res.Reservations {
-			out = append(out, flexcallback.Reservation{Sid: deref(r.Sid), TaskSid: deref(r.TaskSid),
-				WorkerSid: deref(r.WorkerSid), Status: deref(r.ReservationStatus)})
-		}
-		var ok bool
-		if token, page, ok = nextPage(res.Meta.NextPageUrl); !ok {
-			break
-		}
-	}
-	return out, nil
 }

@@ -3,6 +3,7 @@ package twilio
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -145,4 +146,84 @@ func retryAfter(h http.Header) time.Duration {
 		return max(time.Until(t), 0)
 	}
 	return 0
+}
+
+// setNonEmpty sets a twilio-go parameter unless v is empty: we send no empty fields.
+func setNonEmpty[P any](v string, set func(string) P) {
+	if v != "" {
+		set(v)
+	}
+}
+
+// onSid refuses a SID that cannot be one (checkSid; field names it), then runs an idempotent
+// call on it under the retry policy.
+func (c *Client) onSid(ctx context.Context, op, field, sid string, call func(a *attempt) error) error {
+	if err := checkSid(field, sid); err != nil {
+		return err
+	}
+	return c.do(ctx, op, sid, opIdempotent, call)
+}
+
+// bySid is onSid for a call that answers a resource (a fetch, an update): conv turns twilio-go's
+// resource into ours.
+func bySid[R, T any](c *Client, ctx context.Context, op, field, sid string, call func(a *attempt) (R, error), conv func(R) (T, error)) (T, error) {
+	var r R
+	err := c.onSid(ctx, op, field, sid, func(a *attempt) error {
+		var err error
+		r, err = call(a)
+		return err
+	})
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return conv(r)
+}
+
+// listPages reads a list one retried request per page, at most maxPages pages: page fetches the
+// page at token and number and answers its items and its next_page_url; conv turns each item
+// into ours.
+func listPages[R, T any](c *Client, ctx context.Context, op, sid string, maxPages int,
+	page func(a *attempt, token, number string) ([]R, *string, error), conv func(R) (T, error)) ([]T, error) {
+	var all []T
+	token, number := "", ""
+	for range maxPages {
+		var items []R
+		var next *string
+		err := c.do(ctx, op, sid, opIdempotent, func(a *attempt) error {
+			var err error
+			items, next, err = page(a, token, number)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range items {
+			t, err := conv(r)
+			if err != nil {
+				return nil, err
+			}
+			all = append(all, t)
+		}
+		var ok bool
+		if token, number, ok = nextPage(next); !ok {
+			break
+		}
+	}
+	return all, nil
+}
+
+// nextPage reads PageToken and Page from Twilio's next_page_url, so each page is its own
+// retried request through twilio-go's Page call.
+func nextPage(next *string) (token, page string, ok bool) {
+	if next == nil || *next == "" {
+		return "", "", false
+	}
+	u, err := url.Parse(*next)
+	if err != nil {
+		return "", "", false
+	}
+	q := u.Query()
+	token, page = q.Get("PageToken"), q.Get("Page")
+	return token, page, token != "" || page != ""
 }

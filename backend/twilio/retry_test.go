@@ -3,6 +3,7 @@ package twilio
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net"
 	"net/http"
 	"reflect"
@@ -291,27 +292,34 @@ func TestBackoffGrowsWithFullJitterAndCap(t *testing.T) {
 // testRetry is backend/config.go's default policy.
 var testRetry = RetryPolicy{Limit: 3, MinBackoff: 100 * time.Millisecond, MaxBackoff: 2 * time.Second, Deadline: 8 * time.Second}
 
-// TestNewErrors: New takes the policy it is given, adds no defaults, and refuses what it cannot use.
+// TestNewErrors: New takes the policy, timeout and logger it is given, adds no defaults, and
+// refuses what it cannot use: each case breaks one thing of a good configuration.
 func TestNewErrors(t *testing.T) {
-	c, err := New(Config{AccountSid: "AC1", AuthToken: "tok", WorkspaceSid: "WS1", Retry: testRetry})
+	good := Config{AccountSid: "AC1", AuthToken: "tok", WorkspaceSid: "WS1", Retry: testRetry,
+		Timeout: 3 * time.Second, Logger: slog.New(slog.DiscardHandler)}
+	c, err := New(good)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.retry != testRetry {
-		t.Errorf("retry = %+v, want %+v", c.retry, testRetry)
+	if c.retry != testRetry || c.timeout != good.Timeout || c.log != good.Logger {
+		t.Errorf("retry = %+v, timeout %v, logger %p; want %+v, %v, %p", c.retry, c.timeout, c.log, testRetry, good.Timeout, good.Logger)
 	}
-	for _, cfg := range []Config{
-		{AuthToken: "tok", WorkspaceSid: "WS1", Retry: testRetry},
-		{AccountSid: "AC1", WorkspaceSid: "WS1", Retry: testRetry},
-		{AccountSid: "AC1", AuthToken: "tok", Retry: testRetry},
-		{AccountSid: "AC1", WorkspaceSid: "WS1", APIKey: "SK1", Retry: testRetry},
-		{AccountSid: "AC1", AuthToken: "to-ken", WorkspaceSid: "WS1", Retry: testRetry},
-		{AccountSid: "AC1", AuthToken: "tok", WorkspaceSid: "WS1", APIBase: "localhost:8081", Retry: testRetry},
-		{AccountSid: "AC1", AuthToken: "tok", WorkspaceSid: "WS1"}, // no retry policy
-		{AccountSid: "AC1", AuthToken: "tok", WorkspaceSid: "WS1", Retry: RetryPolicy{Limit: -1, MinBackoff: 1, MaxBackoff: 1, Deadline: 1}},
+	for name, edit := range map[string]func(*Config){
+		"no account":         func(c *Config) { c.AccountSid = "" },
+		"no token":           func(c *Config) { c.AuthToken = "" },
+		"no workspace":       func(c *Config) { c.WorkspaceSid = "" },
+		"key without secret": func(c *Config) { c.APIKey = "SK1" },
+		"token not alnum":    func(c *Config) { c.AuthToken = "to-ken" },
+		"base not a URL":     func(c *Config) { c.APIBase = "localhost:8081" },
+		"no retry policy":    func(c *Config) { c.Retry = RetryPolicy{} },
+		"negative retries":   func(c *Config) { c.Retry = RetryPolicy{Limit: -1, MinBackoff: 1, MaxBackoff: 1, Deadline: 1} },
+		"no attempt timeout": func(c *Config) { c.Timeout = 0 },
+		"no logger":          func(c *Config) { c.Logger = nil },
 	} {
+		cfg := good
+		edit(&cfg)
 		if _, err := New(cfg); !errors.Is(err, flexcallback.ErrInvalid) {
-			t.Errorf("New(%+v) = %v, want ErrInvalid", cfg, err)
+			t.Errorf("%s: New = %v, want ErrInvalid", name, err)
 		}
 	}
 }

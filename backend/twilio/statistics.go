@@ -14,51 +14,45 @@ import (
 // TaskQueueStatistics reads a task queue's real-time statistics (tasks waiting, workers
 // available) and cumulative ones (average time to accept), two retried reads.
 func (c *Client) TaskQueueStatistics(ctx context.Context, sid string) (flexcallback.WaitStatistics, error) {
-	if err := checkSid("taskQueueSid", sid); err != nil {
-		return flexcallback.WaitStatistics{}, err
-	}
-	var rt *taskrouter.TaskrouterV1TaskQueueRealTimeStatistics
-	err := c.do(ctx, "task queue real-time statistics", sid, opIdempotent, func(a *attempt) error {
-		var err error
-		rt, err = c.taskrouter(a).FetchTaskQueueRealTimeStatistics(c.workspace, sid, &taskrouter.FetchTaskQueueRealTimeStatisticsParams{})
-		return err
-	})
+	st, err := bySid(c, ctx, "task queue real-time statistics", "taskQueueSid", sid,
+		func(a *attempt) (*taskrouter.TaskrouterV1TaskQueueRealTimeStatistics, error) {
+			return c.taskrouter(a).FetchTaskQueueRealTimeStatistics(c.workspace, sid, &taskrouter.FetchTaskQueueRealTimeStatisticsParams{})
+		},
+		func(rt *taskrouter.TaskrouterV1TaskQueueRealTimeStatistics) (flexcallback.WaitStatistics, error) {
+			return flexcallback.WaitStatistics{
+				Waiting:   count(rt.TasksByStatus, "pending"),
+				Available: rt.TotalAvailableWorkers,
+				Serving:   count(rt.TasksByStatus, "reserved", "assigned", "wrapping"),
+			}, nil
+		})
 	if err != nil {
 		return flexcallback.WaitStatistics{}, err
 	}
-	var cu *taskrouter.TaskrouterV1TaskQueueCumulativeStatistics
-	err = c.do(ctx, "task queue cumulative statistics", sid, opIdempotent, func(a *attempt) error {
-		var err error
-		cu, err = c.taskrouter(a).FetchTaskQueueCumulativeStatistics(c.workspace, sid, &taskrouter.FetchTaskQueueCumulativeStatisticsParams{})
-		return err
-	})
+	st.AvgAccept, err = bySid(c, ctx, "task queue cumulative statistics", "taskQueueSid", sid,
+		func(a *attempt) (*taskrouter.TaskrouterV1TaskQueueCumulativeStatistics, error) {
+			return c.taskrouter(a).FetchTaskQueueCumulativeStatistics(c.workspace, sid, &taskrouter.FetchTaskQueueCumulativeStatisticsParams{})
+		},
+		func(cu *taskrouter.TaskrouterV1TaskQueueCumulativeStatistics) (time.Duration, error) {
+			return time.Duration(cu.AvgTaskAcceptanceTime) * time.Second, nil
+		})
 	if err != nil {
 		return flexcallback.WaitStatistics{}, err
 	}
-	return flexcallback.WaitStatistics{
-		Waiting:   count(rt.TasksByStatus, "pending"),
-		Available: rt.TotalAvailableWorkers,
-		Serving:   count(rt.TasksByStatus, "reserved", "assigned", "wrapping"),
-		AvgAccept: time.Duration(cu.AvgTaskAcceptanceTime) * time.Second,
-	}, nil
+	return st, nil
 }
 
 // WorkflowStatistics reads a workflow's statistics, real-time and cumulative in one read. A
 // workflow's statistics do not count workers: Available is -1.
 func (c *Client) WorkflowStatistics(ctx context.Context, sid string) (flexcallback.WaitStatistics, error) {
-	if err := checkSid("workflowSid", sid); err != nil {
-		return flexcallback.WaitStatistics{}, err
-	}
-	var st *taskrouter.TaskrouterV1WorkflowStatistics
-	err := c.do(ctx, "workflow statistics", sid, opIdempotent, func(a *attempt) error {
-		var err error
-		st, err = c.taskrouter(a).FetchWorkflowStatistics(c.workspace, sid, &taskrouter.FetchWorkflowStatisticsParams{})
-		return err
-	})
-	if err != nil {
-		return flexcallback.WaitStatistics{}, err
-	}
-	// cumulative and realtime are untyped objects in twilio-go: read the two fields we need.
+	return bySid(c, ctx, "workflow statistics", "workflowSid", sid,
+		func(a *attempt) (*taskrouter.TaskrouterV1WorkflowStatistics, error) {
+			return c.taskrouter(a).FetchWorkflowStatistics(c.workspace, sid, &taskrouter.FetchWorkflowStatisticsParams{})
+		}, workflowStatistics)
+}
+
+// workflowStatistics reads the two fields we need of a workflow's cumulative and realtime
+// objects, untyped in twilio-go.
+func workflowStatistics(st *taskrouter.TaskrouterV1WorkflowStatistics) (flexcallback.WaitStatistics, error) {
 	var realtime struct {
 		TasksByStatus any `json:"tasks_by_status"`
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/twilio/twilio-go/client/metadata"
@@ -28,12 +27,8 @@ func (c *Client) CreateTask(ctx context.Context, t flexcallback.NewTask) (flexca
 		return flexcallback.Task{}, flexcallback.Invalid("attributes", "attributes are not JSON")
 	}
 	p := (&taskrouter.CreateTaskParams{}).SetAttributes(attrs).SetPriority(t.Priority)
-	if t.WorkflowSid != "" {
-		p.SetWorkflowSid(t.WorkflowSid)
-	}
-	if t.Channel != "" {
-		p.SetTaskChannel(t.Channel)
-	}
+	setNonEmpty(t.WorkflowSid, p.SetWorkflowSid)
+	setNonEmpty(t.Channel, p.SetTaskChannel)
 	if t.Timeout > 0 {
 		p.SetTimeout(t.Timeout)
 	}
@@ -41,7 +36,7 @@ func (c *Client) CreateTask(ctx context.Context, t flexcallback.NewTask) (flexca
 		// twilio-go formats in the value's zone; Twilio's own examples are UTC.
 		p.SetVirtualStartTime(t.VirtualStartTime.UTC())
 	}
-	var res *metadata.ResourceMetadata[taskrouter.TaskrouterV1Task]
+	var res *taskMeta
 	err = c.do(ctx, "create task", "", opCreate, func(a *attempt) error {
 		var err error
 		res, err = c.taskrouter(a).CreateTaskWithMetadata(c.workspace, p)
@@ -50,7 +45,7 @@ func (c *Client) CreateTask(ctx context.Context, t flexcallback.NewTask) (flexca
 	if err != nil {
 		return flexcallback.Task{}, unknownTarget(err)
 	}
-	return taskOf(res.Resource, res.GetHeader("ETag"))
+	return withETag(res)
 }
 
 // unknownTarget names the parameter at fault when Twilio refuses a create for a workflow or task
@@ -77,19 +72,9 @@ func unknownTarget(err error) error {
 
 // FetchTask returns the task with its ETag.
 func (c *Client) FetchTask(ctx context.Context, sid string) (flexcallback.Task, error) {
-	if err := checkSid("taskSid", sid); err != nil {
-		return flexcallback.Task{}, err
-	}
-	var res *metadata.ResourceMetadata[taskrouter.TaskrouterV1Task]
-	err := c.do(ctx, "fetch task", sid, opIdempotent, func(a *attempt) error {
-		var err error
-		res, err = c.taskrouter(a).FetchTaskWithMetadata(c.workspace, sid)
-		return err
-	})
-	if err != nil {
-		return flexcallback.Task{}, err
-	}
-	return taskOf(res.Resource, res.GetHeader("ETag"))
+	return bySid(c, ctx, "fetch task", "taskSid", sid, func(a *attempt) (*taskMeta, error) {
+		return c.taskrouter(a).FetchTaskWithMetadata(c.workspace, sid)
+	}, withETag)
 }
 
 // UpdateTask changes a task. With u.IfMatch set, a task changed since that ETag fails at once
@@ -97,19 +82,10 @@ func (c *Client) FetchTask(ctx context.Context, sid string) (flexcallback.Task, 
 // values is idempotent, so it is retried like a read; a retry of an update that did land fails
 // with ErrPrecondition (If-Match) or ErrConflict (a cancel of a cancelled task).
 func (c *Client) UpdateTask(ctx context.Context, sid string, u flexcallback.TaskUpdate) (flexcallback.Task, error) {
-	if err := checkSid("taskSid", sid); err != nil {
-		return flexcallback.Task{}, err
-	}
 	p := &taskrouter.UpdateTaskParams{}
-	if u.IfMatch != "" {
-		p.SetIfMatch(u.IfMatch)
-	}
-	if u.AssignmentStatus != "" {
-		p.SetAssignmentStatus(u.AssignmentStatus)
-	}
-	if u.Reason != "" {
-		p.SetReason(u.Reason)
-	}
+	setNonEmpty(u.IfMatch, p.SetIfMatch)
+	setNonEmpty(u.AssignmentStatus, p.SetAssignmentStatus)
+	setNonEmpty(u.Reason, p.SetReason)
 	if u.Attributes != nil {
 		attrs, err := flexcallback.EncodeAttributes(u.Attributes)
 		if err != nil {
@@ -117,16 +93,9 @@ func (c *Client) UpdateTask(ctx context.Context, sid string, u flexcallback.Task
 		}
 		p.SetAttributes(attrs)
 	}
-	var res *metadata.ResourceMetadata[taskrouter.TaskrouterV1Task]
-	err := c.do(ctx, "update task", sid, opIdempotent, func(a *attempt) error {
-		var err error
-		res, err = c.taskrouter(a).UpdateTaskWithMetadata(c.workspace, sid, p)
-		return err
-	})
-	if err != nil {
-		return flexcallback.Task{}, err
-	}
-	return taskOf(res.Resource, res.GetHeader("ETag"))
+	return bySid(c, ctx, "update task", "taskSid", sid, func(a *attempt) (*taskMeta, error) {
+		return c.taskrouter(a).UpdateTaskWithMetadata(c.workspace, sid, p)
+	}, withETag)
 }
 
 // ListTasks lists tasks of the workspace, one retried request per page, at most q.MaxPages
@@ -142,81 +111,40 @@ func (c *Client) ListTasks(ctx context.Context, q flexcallback.TaskQuery) ([]fle
 	if len(q.AssignmentStatus) > 0 {
 		p.SetAssignmentStatus(q.AssignmentStatus)
 	}
-	if q.Ordering != "" {
-		p.SetOrdering(q.Ordering)
-	}
-	if q.Evaluate != "" {
-		p.SetEvaluateTaskAttributes(q.Evaluate)
-	}
+	setNonEmpty(q.Ordering, p.SetOrdering)
+	setNonEmpty(q.Evaluate, p.SetEvaluateTaskAttributes)
 	p.SetPageSize(cmp.Or(q.PageSize, defaultPageSize))
-	maxPages := cmp.Or(q.MaxPages, 1)
-
-	var tasks []flexcallback.Task
-	token, page := "", ""
-	for n := 0; n < maxPages; n++ {
-		var res *taskrouter.ListTaskResponse
-		err := c.do(ctx, "list tasks", "", opIdempotent, func(a *attempt) error {
-			var err error
-			res, err = c.taskrouter(a).PageTask(c.workspace, p, token, page)
-			return err
-		})
-		if err != nil {
-			return nil, err
-		}
-		for _, tt := range res.Tasks {
-			t, err := taskOf(tt, "")
+	return listPages(c, ctx, "list tasks", "", cmp.Or(q.MaxPages, 1),
+		func(a *attempt, token, number string) ([]taskrouter.TaskrouterV1Task, *string, error) {
+			res, err := c.taskrouter(a).PageTask(c.workspace, p, token, number)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
-			tasks = append(tasks, t)
-		}
-		var ok bool
-		if token, page, ok = nextPage(res.Meta.NextPageUrl); !ok {
-			break
-		}
-	}
-	return tasks, nil
+			return res.Tasks, res.Meta.NextPageUrl, nil
+		}, func(t taskrouter.TaskrouterV1Task) (flexcallback.Task, error) { return taskOf(t, "") })
 }
 
 // ListWorkflows lists the workspace's workflows.
 func (c *Client) ListWorkflows(ctx context.Context) ([]flexcallback.Workflow, error) {
 	p := (&taskrouter.ListWorkflowParams{}).SetPageSize(defaultPageSize)
-	var out []flexcallback.Workflow
-	token, page := "", ""
-	for n := 0; n < maxWorkflowPages; n++ {
-		var res *taskrouter.ListWorkflowResponse
-		err := c.do(ctx, "list workflows", "", opIdempotent, func(a *attempt) error {
-			var err error
-			res, err = c.taskrouter(a).PageWorkflow(c.workspace, p, token, page)
-			return err
+	return listPages(c, ctx, "list workflows", "", maxWorkflowPages,
+		func(a *attempt, token, number string) ([]taskrouter.TaskrouterV1Workflow, *string, error) {
+			res, err := c.taskrouter(a).PageWorkflow(c.workspace, p, token, number)
+			if err != nil {
+				return nil, nil, err
+			}
+			return res.Workflows, res.Meta.NextPageUrl, nil
+		}, func(w taskrouter.TaskrouterV1Workflow) (flexcallback.Workflow, error) {
+			return flexcallback.Workflow{Sid: deref(w.Sid), FriendlyName: deref(w.FriendlyName)}, nil
 		})
-		if err != nil {
-			return nil, err
-		}
-		for _, w := range res.Workflows {
-			out = append(out, flexcallback.Workflow{Sid: deref(w.Sid), FriendlyName: deref(w.FriendlyName)})
-		}
-		var ok bool
-		if token, page, ok = nextPage(res.Meta.NextPageUrl); !ok {
-			break
-		}
-	}
-	return out, nil
 }
 
-// nextPage reads PageToken and Page from Twilio's next_page_url, so each page is its own
-// retried request through twilio-go's Page call.
-func nextPage(next *string) (token, page string, ok bool) {
-	if next == nil || *next == "" {
-		return "", "", false
-	}
-	u, err := url.Parse(*next)
-	if err != nil {
-		return "", "", false
-	}
-	q := u.Query()
-	token, page = q.Get("PageToken"), q.Get("Page")
-	return token, page, token != "" || page != ""
+// taskMeta is a task as twilio-go answers it with its headers (the ETag).
+type taskMeta = metadata.ResourceMetadata[taskrouter.TaskrouterV1Task]
+
+// withETag is taskOf for a fetch, an update or a create: the ETag is in the answer's headers.
+func withETag(res *taskMeta) (flexcallback.Task, error) {
+	return taskOf(res.Resource, res.GetHeader("ETag"))
 }
 
 func taskOf(t taskrouter.TaskrouterV1Task, etag string) (flexcallback.Task, error) {

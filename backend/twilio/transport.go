@@ -126,7 +126,8 @@ func (t *attemptTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 // recordBody notes a failure while a success body is read: the answer came (so a create
-// happened) but was lost on the way.
+// happened) but was lost on the way. Close drains what twilio-go's JSON decoder left (a
+// trailing newline, a chunked answer's end) so the connection goes back to the pool.
 type recordBody struct {
 	io.ReadCloser
 	a *attempt
@@ -142,4 +143,12 @@ func (b *recordBody) Read(p []byte) (int, error) {
 		b.a.mu.Unlock()
 	}
 	return n, err
+}
+
+// maxDrain bounds what Close reads to keep the connection; a longer remainder closes it instead.
+const maxDrain = 4 << 10
+
+func (b *recordBody) Close() error {
+	io.CopyN(io.Discard, b.ReadCloser, maxDrain)
+	return b.ReadCloser.Close()
 }

@@ -125,18 +125,65 @@ func (t *turn) submitCallback(ctx context.Context) []verb {
 	if answer != nil {
 		return answer
 	}
-	r := flexcallback.Request{
-		NumberToCall:     to,
-		NumberToCallFrom: t.p.get("Called"),
-		Key:              t.s.taskSid + ":callback",
-	}
+	r := t.callbackRequest(to)
 	t.retain(&r, task, found)
-	sid, replayed, err := t.create.Create(ctx, r)
+	a, err := t.create.Ask(ctx, r)
 	if err != nil {
 		log.ErrorContext(ctx, "create callback failed; caller stays queued", "err", err)
 		return sorry
 	}
-	log.InfoContext(ctx, "callback created", "callback_task_sid", sid, "replayed", replayed)
+	log.InfoContext(ctx, "callback created", "callback_task_sid", a.Sid, "replayed", a.Replayed, "merged", a.Merged)
+	t.leaveQueue(ctx, log, task, found)
+	switch closed, next := t.closed(); {
+	case a.Merged:
+		return []verb{t.v.say(keyCallbackArranged), hangup()}
+	case closed:
+		return []verb{t.v.say(keyClosedCallbackSubmitted, "{opening}", t.opening(t.v.tag, next)), hangup()}
+	}
+	return []verb{t.v.say(keyCallbackSubmitted), hangup()}
+}
+
+// callbackRequest is this call's callback request to number to.
+func (t *turn) callbackRequest(to string) flexcallback.Request {
+	return flexcallback.Request{
+		NumberToCall:     to,
+		NumberToCallFrom: t.p.get("Called"),
+		Key:              t.s.taskSid + ":callback",
+		Source:           flexcallback.SourceWait,
+	}
+}
+
+// arranged answers a caller whose number has an open callback or voicemail task: the request joins
+// that task, the caller hears it is arranged and is not asked again. nil: no such task; the menu.
+func (t *turn) arranged(ctx context.Context, o offer) []verb {
+	if o.sameNumber == "" {
+		return nil
+	}
+	r := t.callbackRequest(o.sameNumber)
+	r.MergeOnly = true
+	log := t.log.With("task_sid", t.s.taskSid, "to", phone.Mask(o.sameNumber))
+	a, err := t.create.Ask(ctx, r)
+	if err != nil {
+		log.WarnContext(ctx, "look for the caller's open callback; offering the menu", "err", err)
+		return nil
+	}
+	if a.Sid == "" {
+		return nil
+	}
+	log.InfoContext(ctx, "callback already arranged; request merged", "callback_task_sid", a.Sid, "replayed", a.Replayed)
+	task, found, err := t.callTask(ctx)
+	if err != nil {
+		log.WarnContext(ctx, "fetch call task after merge", "err", err)
+	}
+	if found && connecting(task) {
+		return []verb{redirect(t.loopURL(t.s))} // an agent took the call meanwhile: it is about to be bridged
+	}
+	t.leaveQueue(ctx, log, task, found)
+	return []verb{t.v.say(keyCallbackArranged), hangup()}
+}
+
+// leaveQueue cancels the waiting call task once the caller's request is safe in a callback task.
+func (t *turn) leaveQueue(ctx context.Context, log *slog.Logger, task flexcallback.Task, found bool) {
 	if found && waiting(task) {
 		// The request is safe in its own task now; a failed cancel only leaves a stale call task,
 		// which TaskRouter cancels when the call leaves the queue.
@@ -146,10 +193,6 @@ func (t *turn) submitCallback(ctx context.Context) []verb {
 			log.InfoContext(ctx, "call task canceled", "outcome", res)
 		}
 	}
-	if closed, next := t.closed(); closed {
-		return []verb{t.v.say(keyClosedCallbackSubmitted, "{opening}", t.opening(t.v.tag, next)), hangup()}
-	}
-	return []verb{t.v.say(keyCallbackSubmitted), hangup()}
 }
 
 // choiceTask fetches the call's task for the caller's choice (a callback, a voicemail). answer,

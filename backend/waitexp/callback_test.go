@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"flexcallback"
+	"flexcallback/backend/twiliofake"
 )
 
 // menu walks from the first waitUrl request to the callback-or-voicemail menu and returns the
@@ -43,14 +44,14 @@ func TestSameNumberCallbackJourney(t *testing.T) {
 	}
 
 	// B8: create first, cancel after.
-	ci, xi := en.j.index("create callback key="+taskSid+":callback"), en.j.index("update "+taskSid)
+	ci, xi := en.j.Index("create callback key="+taskSid+":callback"), en.j.Index("update "+taskSid)
 	if ci < 0 || xi < 0 || ci > xi {
-		t.Fatalf("want create before cancel, journal:\n%s", strings.Join(en.j.list(), "\n"))
+		t.Fatalf("want create before cancel, journal:\n%s", strings.Join(en.j.Events(), "\n"))
 	}
-	if !strings.Contains(en.j.list()[xi], "if-match="+task.ETag) {
-		t.Errorf("cancel not ETag-guarded: %s", en.j.list()[xi])
+	if !strings.Contains(en.j.Events()[xi], "if-match="+task.ETag) {
+		t.Errorf("cancel not ETag-guarded: %s", en.j.Events()[xi])
 	}
-	got := en.tasks.get(taskSid)
+	got := en.tw.Task(taskSid)
 	if got.Status != flexcallback.StatusCanceled || got.Reason != reasonCallback {
 		t.Errorf("call task = %s %q, want canceled %q", got.Status, got.Reason, reasonCallback)
 	}
@@ -86,7 +87,7 @@ func TestRetainOptionsOff(t *testing.T) {
 func TestCreateFailureKeepsCallerQueued(t *testing.T) {
 	en := newEnv(t, testOptions())
 	en.addCallTask()
-	en.creator.err = kindErr(flexcallback.ErrUnavailable)
+	en.creator.err = twiliofake.Err(flexcallback.ErrUnavailable)
 	r := en.do(mode(modeSubmitCallback, "CallSid", callSid, "enqueuedTaskSid", taskSid, "to", caller))
 	if !r.says1("unable to complete") {
 		t.Errorf("no apology: %v", r.says())
@@ -97,15 +98,15 @@ func TestCreateFailureKeepsCallerQueued(t *testing.T) {
 	if _, ok := r.find("Hangup"); ok {
 		t.Error("hung up after a failed create")
 	}
-	if en.j.count("update ") != 0 || en.tasks.get(taskSid).Status != flexcallback.StatusPending {
-		t.Errorf("call task touched after a failed create: %v", en.j.list())
+	if en.j.Count("update ") != 0 || en.tw.Task(taskSid).Status != flexcallback.StatusPending {
+		t.Errorf("call task touched after a failed create: %v", en.j.Events())
 	}
 }
 
 func TestCancelFailureAfterCreateStillConfirms(t *testing.T) {
 	en := newEnv(t, testOptions())
 	en.addCallTask()
-	en.tasks.updateErr = kindErr(flexcallback.ErrUnavailable)
+	en.tw.Inject(twiliofake.Fault{Op: "update", Err: twiliofake.Err(flexcallback.ErrUnavailable)})
 	r := en.do(mode(modeSubmitCallback, "CallSid", callSid, "enqueuedTaskSid", taskSid, "to", caller))
 	if !r.says1("callback has been requested") || len(en.creator.created()) != 1 {
 		t.Errorf("says %v, created %d; want confirmation and one task", r.says(), len(en.creator.created()))
@@ -115,12 +116,12 @@ func TestCancelFailureAfterCreateStillConfirms(t *testing.T) {
 func TestCancelRetriesOnETagMismatch(t *testing.T) {
 	en := newEnv(t, testOptions())
 	en.addCallTask()
-	en.tasks.raceUpdates = 1
+	en.tw.Inject(twiliofake.Fault{Op: "update", Race: true, Count: 1})
 	en.do(mode(modeSubmitCallback, "CallSid", callSid, "enqueuedTaskSid", taskSid, "to", caller))
-	if n := en.j.count("update " + taskSid); n != 2 {
+	if n := en.j.Count("update " + taskSid); n != 2 {
 		t.Errorf("%d updates, want 2 (412 then retry)", n)
 	}
-	if got := en.tasks.get(taskSid); got.Status != flexcallback.StatusCanceled {
+	if got := en.tw.Task(taskSid); got.Status != flexcallback.StatusCanceled {
 		t.Errorf("status = %s, want canceled", got.Status)
 	}
 }
@@ -137,7 +138,7 @@ func TestDoublePressMakesOneTask(t *testing.T) {
 	if n := len(en.creator.created()); n != 1 {
 		t.Errorf("%d tasks, want 1", n)
 	}
-	if n := en.j.count("update " + taskSid); n != 1 {
+	if n := en.j.Count("update " + taskSid); n != 1 {
 		t.Errorf("%d cancels, want 1 (the task was already canceled the second time)", n)
 	}
 }
@@ -146,10 +147,10 @@ func TestAssignedTaskGetsNoCallback(t *testing.T) {
 	en := newEnv(t, testOptions())
 	task := en.addCallTask()
 	task.Status = flexcallback.StatusAssigned
-	en.tasks.put(task)
+	en.tw.Put(task)
 	r := en.do(mode(modeSubmitCallback, "CallSid", callSid, "enqueuedTaskSid", taskSid, "to", caller))
 	if len(en.creator.created()) != 0 || query(t, r.redirect()).Get("mode") != modeMainWaitLoop {
-		t.Errorf("callback made for a call an agent took: %v", en.j.list())
+		t.Errorf("callback made for a call an agent took: %v", en.j.Events())
 	}
 }
 

@@ -47,7 +47,7 @@ func (t *turn) estimateWait(ctx context.Context, s state, list []flexcallback.Ta
 	if own, found := findSid(list, s.taskSid); found && own.QueueSid != "" {
 		scope = own.QueueSid
 	}
-	st, err := t.stats.get(ctx, scope)
+	st, err := t.statistics(ctx, scope)
 	if err != nil {
 		t.log.WarnContext(ctx, "statistics failed: estimating from the position alone", "scope", scope, "err", err)
 		return e, true
@@ -71,14 +71,30 @@ func findSid(ts []flexcallback.Task, sid string) (flexcallback.Task, bool) {
 	return flexcallback.Task{}, false
 }
 
-// fetchStatistics reads a task queue's (WQ…) or a workflow's (WW…) statistics.
-func fetchStatistics(st flexcallback.Statistics) func(context.Context, string) (flexcallback.WaitStatistics, error) {
-	return func(ctx context.Context, sid string) (flexcallback.WaitStatistics, error) {
+// statsCache keeps TaskRouter's statistics per task queue or workflow, so callers waiting in the
+// same queue share one read (see refreshCache).
+type statsCache = refreshCache[string, flexcallback.WaitStatistics]
+
+// statsTTL: statistics move slowly compared with a 30-second pass of hold music; the cache
+// refreshes them ahead of expiry, after 15 s.
+const statsTTL = 20 * time.Second
+
+// statistics reads a task queue's (WQ…) or a workflow's (WW…) statistics through the cache; a
+// stale entry is served when a read fails.
+func (e *Experience) statistics(ctx context.Context, sid string) (flexcallback.WaitStatistics, error) {
+	st, ok, err := e.stats.get(ctx, sid, e.now(), func(ctx context.Context, sid string) (flexcallback.WaitStatistics, error) {
 		if strings.HasPrefix(sid, "WQ") {
-			return st.TaskQueueStatistics(ctx, sid)
+			return e.opts.Statistics.TaskQueueStatistics(ctx, sid)
 		}
-		return st.WorkflowStatistics(ctx, sid)
+		return e.opts.Statistics.WorkflowStatistics(ctx, sid)
+	})
+	if !ok {
+		return st, err
 	}
+	if err != nil {
+		e.logger.WarnContext(ctx, "statistics read failed, using cached", "scope", sid, "err", err)
+	}
+	return st, nil
 }
 
 // openPrompts is what a caller hears each pass in business hours: the position and estimated

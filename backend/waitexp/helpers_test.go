@@ -2,6 +2,7 @@ package waitexp
 
 import (
 	"encoding/xml"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"flexcallback"
+	"flexcallback/backend/twiliofake"
 )
 
 const (
@@ -26,33 +28,52 @@ const (
 type env struct {
 	t       *testing.T
 	e       *Experience
-	j       *journal
-	tasks   *fakeTasks
-	voice   *fakeVoice
+	j       *twiliofake.Journal
+	tw      *twiliofake.Twilio // TaskRouter and Voice
 	creator *fakeCreator
 	form    url.Values // what Twilio sends with every request of this call
 }
 
 func newEnv(t *testing.T, opts Options) *env {
 	t.Helper()
-	j := &journal{}
+	return newEnvOn(t, opts, newTwilio())
+}
+
+// newEnvStats is newEnv with TaskRouter's statistics read from the fake (PutStatistics).
+func newEnvStats(t *testing.T, opts Options) *env {
+	t.Helper()
+	tw := newTwilio()
+	opts.Statistics = tw
+	return newEnvOn(t, opts, tw)
+}
+
+func newEnvOn(t *testing.T, opts Options, tw *twiliofake.Twilio) *env {
+	t.Helper()
 	en := &env{
 		t:       t,
-		j:       j,
-		tasks:   newFakeTasks(j),
-		voice:   &fakeVoice{j: j, queues: map[string]flexcallback.Queue{queueSid: {Sid: queueSid, FriendlyName: wfSid}}},
-		creator: newFakeCreator(j),
+		j:       tw.Journal,
+		tw:      tw,
+		creator: newFakeCreator(tw.Journal),
 		form: url.Values{
 			"CallSid": {callSid}, "QueueSid": {queueSid}, "Caller": {caller}, "From": {caller},
 			"Called": {called}, "To": {called},
 		},
 	}
-	e, err := New(opts, en.tasks, en.voice, en.creator, testLogger(t), func() time.Time { return t0 })
+	e, err := New(opts, en.tw, en.tw, en.creator, testLogger(t), func() time.Time { return t0 })
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
 	en.e = e
 	return en
+}
+
+// newTwilio is the shared Twilio fake with the call's queue, refusing creates: the wait
+// experience must create through the Creator.
+func newTwilio() *twiliofake.Twilio {
+	tw := twiliofake.New(nil)
+	tw.PutQueue(flexcallback.Queue{Sid: queueSid, FriendlyName: wfSid})
+	tw.Inject(twiliofake.Fault{Op: "create", Err: fmt.Errorf("waitexp must create through the Creator: %w", flexcallback.ErrInternal)})
+	return tw
 }
 
 // testOptions are the reference's options (spec §3.2) with our defaults, as config.go sets them.
@@ -82,8 +103,8 @@ func (en *env) addCallTask() flexcallback.Task {
 			"conversations": map[string]any{"hang_up_by": "Customer", "communication_channel": "voice"},
 		},
 	}
-	en.tasks.put(task)
-	return en.tasks.get(taskSid)
+	en.tw.Put(task)
+	return en.tw.Task(taskSid)
 }
 
 // do sends one request, as Twilio does: the query of rawURL, the call's parameters (plus extra)

@@ -3,7 +3,6 @@ package waitexp
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	"flexcallback"
@@ -17,46 +16,22 @@ const queueTTL = time.Minute
 const maxQueues = 1024
 
 // queueCache maps voice queue SIDs to the queue, whose friendly name is the workflow SID.
-type queueCache struct {
-	mu  sync.Mutex
-	ttl time.Duration
-	m   map[string]queueEntry
-}
-
-type queueEntry struct {
-	q  flexcallback.Queue
-	at time.Time
-}
+type queueCache = refreshCache[string, flexcallback.Queue]
 
 func newQueueCache(ttl time.Duration) *queueCache {
-	return &queueCache{ttl: ttl, m: map[string]queueEntry{}}
+	return newRefreshCache[string, flexcallback.Queue](ttl, maxQueues)
 }
 
-// queue returns the voice queue, from the cache while fresh. When the fetch fails a stale entry
-// is still better than nothing.
+// queue returns the voice queue: from the cache, which fetches once for all concurrent callers and
+// ahead of expiry. When the fetch fails a stale entry is still better than nothing.
 func (e *Experience) queue(ctx context.Context, sid string) (flexcallback.Queue, error) {
-	c := e.queues
-	now := e.now()
-	c.mu.Lock()
-	ent, ok := c.m[sid]
-	c.mu.Unlock()
-	if ok && now.Sub(ent.at) < c.ttl {
-		return ent.q, nil
-	}
-	q, err := e.voice.FetchQueue(ctx, sid)
-	if err != nil {
-		if ok {
-			e.logger.WarnContext(ctx, "queue fetch failed, using cached queue", "queue_sid", sid, "err", err)
-			return ent.q, nil
-		}
+	q, ok, err := e.queues.get(ctx, sid, e.now(), e.voice.FetchQueue)
+	if !ok {
 		return flexcallback.Queue{}, fmt.Errorf("fetch queue %s: %w", sid, err)
 	}
-	c.mu.Lock()
-	if len(c.m) >= maxQueues {
-		clear(c.m)
+	if err != nil {
+		e.logger.WarnContext(ctx, "queue fetch failed, using cached queue", "queue_sid", sid, "err", err)
 	}
-	c.m[sid] = queueEntry{q: q, at: now}
-	c.mu.Unlock()
 	return q, nil
 }
 

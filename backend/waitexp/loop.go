@@ -120,10 +120,13 @@ func (t *turn) unavailableKey() string {
 
 // initialChoice follows a key press during the hold music: star opens the menu, anything else
 // goes back to the music.
-func (t *turn) initialChoice(context.Context) []verb {
+func (t *turn) initialChoice(ctx context.Context) []verb {
 	o := t.offer()
 	if t.p.get("Digits") != "*" || t.s.taskSid == "" || !o.any() {
 		return []verb{redirect(t.loopURL(t.s))}
+	}
+	if verbs := t.arranged(ctx, o); verbs != nil {
+		return verbs
 	}
 	key := keyCallbackOrVoicemailChoice
 	switch {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"flexcallback"
+	"flexcallback/backend/twiliofake"
 )
 
 func TestLookupRetriedOnLaterPasses(t *testing.T) {
@@ -32,9 +33,9 @@ func TestLookupRetriedOnLaterPasses(t *testing.T) {
 	if q := query(t, hit.redirect()); q.Get("enqueuedTaskSid") != taskSid || q.Has("pass") {
 		t.Errorf("loop redirect = %s", hit.redirect())
 	}
-	lists := en.j.count("list ")
+	lists := en.j.Count("list ")
 	en.do(hit.redirect())
-	if en.j.count("list ") != lists {
+	if en.j.Count("list ") != lists {
 		t.Error("looked up again although the task is known")
 	}
 }
@@ -55,7 +56,7 @@ func TestLookupBounded(t *testing.T) {
 		}
 		u = r.redirect()
 	}
-	if n := en.j.count("list "); n != 1+3 {
+	if n := en.j.Count("list "); n != 1+3 {
 		t.Errorf("%d lookups, want 4 (initialize + 3 passes)", n)
 	}
 	if unavailable != 1 {
@@ -68,8 +69,8 @@ func TestLookupQuery(t *testing.T) {
 	en.addCallTask()
 	en.do(endpoint)
 	want := "list " + wfSid + " [pending reserved] DateCreated:desc 50×4"
-	if en.j.index(want) < 0 {
-		t.Errorf("journal %v lacks %q (P1)", en.j.list(), want)
+	if en.j.Index(want) < 0 {
+		t.Errorf("journal %v lacks %q (P1)", en.j.Events(), want)
 	}
 }
 
@@ -88,9 +89,13 @@ func TestUndefinedFromOldDeploy(t *testing.T) {
 
 func TestHoldOnlyWithoutQueue(t *testing.T) {
 	for name, setup := range map[string]func(en *env){
-		"no QueueSid":   func(en *env) { en.form.Del("QueueSid") },
-		"fetch fails":   func(en *env) { en.voice.queueErr = kindErr(flexcallback.ErrUnavailable) },
-		"list fails":    func(en *env) { en.tasks.listErr = kindErr(flexcallback.ErrUnavailable) },
+		"no QueueSid": func(en *env) { en.form.Del("QueueSid") },
+		"fetch fails": func(en *env) {
+			en.tw.Inject(twiliofake.Fault{Op: "queue", Err: twiliofake.Err(flexcallback.ErrUnavailable)})
+		},
+		"list fails": func(en *env) {
+			en.tw.Inject(twiliofake.Fault{Op: "list", Err: twiliofake.Err(flexcallback.ErrUnavailable)})
+		},
 		"unknown queue": func(en *env) { en.form.Set("QueueSid", "QU99999999999999999999999999999999") },
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -115,12 +120,12 @@ func TestQueueCached(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		en.do(endpoint)
 	}
-	if n := en.j.count("queue "); n != 1 {
+	if n := en.j.Count("queue "); n != 1 {
 		t.Errorf("%d queue fetches, want 1 (cached)", n)
 	}
 	// Stale beats nothing when Twilio fails.
 	en.e.queues.ttl = 0
-	en.voice.queueErr = kindErr(flexcallback.ErrUnavailable)
+	en.tw.Inject(twiliofake.Fault{Op: "queue", Err: twiliofake.Err(flexcallback.ErrUnavailable)})
 	r := en.do(endpoint)
 	if query(t, r.redirect()).Get("workflowSid") != wfSid {
 		t.Errorf("stale queue not used: %s", r.redirect())
@@ -152,7 +157,7 @@ func TestVoicemailDisabledNeverMentioned(t *testing.T) {
 	said = append(said, star.says()...)
 	menu := star.must("Gather").attr("action")
 	two := en.do(menu, "Digits", "2")
-	if query(t, two.redirect()).Get("mode") != modeMainWaitLoop || en.j.count("call-update") != 0 {
+	if query(t, two.redirect()).Get("mode") != modeMainWaitLoop || en.j.Count("call-update") != 0 {
 		t.Errorf("2 with voicemail off: %s", two.body)
 	}
 	// And when the task is never found.
@@ -177,9 +182,8 @@ func TestVoicemailDisabledNeverMentioned(t *testing.T) {
 func TestPositionAnnouncement(t *testing.T) {
 	opts := testOptions()
 	opts.AnnouncePosition = true
-	st := &fakeStats{byScope: map[string]flexcallback.WaitStatistics{wfSid: {Waiting: 5, Available: -1, AvgAccept: 45 * time.Second}}}
-	opts.Statistics = st
-	en := newEnv(t, opts)
+	en := newEnvStats(t, opts)
+	en.tw.PutStatistics(wfSid, flexcallback.WaitStatistics{Waiting: 5, Available: -1, AvgAccept: 45 * time.Second})
 	own := en.addCallTask() // created 3 minutes ago, priority 0
 	for _, o := range []flexcallback.Task{
 		{Sid: "WTolder", Status: flexcallback.StatusPending, DateCreated: own.DateCreated.Add(-time.Minute)},
@@ -189,7 +193,7 @@ func TestPositionAnnouncement(t *testing.T) {
 		{Sid: "WTringing", Status: flexcallback.StatusReserved, DateCreated: own.DateCreated.Add(-time.Hour)},
 	} {
 		o.WorkflowSid = wfSid
-		en.tasks.put(o)
+		en.tw.Put(o)
 	}
 	r := en.do(mode(modeMainWaitLoop, "CallSid", callSid, "enqueuedTaskSid", taskSid, "skipGreeting", "true"))
 	g := r.must("Gather")
@@ -201,8 +205,8 @@ func TestPositionAnnouncement(t *testing.T) {
 		t.Errorf("announcement not inside the Gather: %s", r.body)
 	}
 
-	st.set(wfSid, flexcallback.WaitStatistics{Waiting: 5, Available: 4})
-	en.e.stats.refresh, en.e.stats.ttl = 0, 0
+	en.tw.PutStatistics(wfSid, flexcallback.WaitStatistics{Waiting: 5, Available: 4})
+	en.e.stats.ttl = 0
 	r = en.do(mode(modeMainWaitLoop, "CallSid", callSid, "enqueuedTaskSid", taskSid, "skipGreeting", "true", "lang", "es"))
 	if says := r.says(); says[0] != "Usted es el número 4 en la fila." || !strings.Contains(says[1], "menos de un minuto") {
 		t.Errorf("spanish announcement = %q", says)
@@ -213,7 +217,7 @@ func TestNoAnnouncementByDefault(t *testing.T) {
 	en := newEnv(t, testOptions())
 	en.addCallTask()
 	r := en.do(mode(modeMainWaitLoop, "CallSid", callSid, "enqueuedTaskSid", taskSid, "skipGreeting", "true"))
-	if r.says1("in line") || en.j.count("list ") != 0 {
+	if r.says1("in line") || en.j.Count("list ") != 0 {
 		t.Errorf("announced without the option: %v", r.says())
 	}
 }
@@ -267,7 +271,7 @@ func TestEveryMode(t *testing.T) {
 		{modeVoicemailRecorded, false}, {modeSubmitVoicemail, true}, {modeRecordingStatus, true},
 		{"no-such-mode", false},
 	} {
-		en.tasks.put(flexcallback.Task{Sid: taskSid, WorkflowSid: wfSid, Status: flexcallback.StatusPending,
+		en.tw.Put(flexcallback.Task{Sid: taskSid, WorkflowSid: wfSid, Status: flexcallback.StatusPending,
 			DateCreated: t0, Attributes: map[string]any{"call_sid": callSid}})
 		u := endpoint + "?CallSid=" + callSid + "&enqueuedTaskSid=" + taskSid
 		if tc.mode != "" {

@@ -1,48 +1,13 @@
 package waitexp
 
 import (
-	"context"
-	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"flexcallback"
+	"flexcallback/backend/twiliofake"
 )
-
-// fakeStats answers TaskRouter statistics by scope (WQ…, WW…); a missing scope is an error.
-type fakeStats struct {
-	mu      sync.Mutex
-	byScope map[string]flexcallback.WaitStatistics
-	calls   int
-	err     error
-}
-
-func (f *fakeStats) set(scope string, v flexcallback.WaitStatistics) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.byScope[scope] = v
-}
-
-func (f *fakeStats) get(sid string) (flexcallback.WaitStatistics, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls++
-	v, ok := f.byScope[sid]
-	if f.err != nil || !ok {
-		return v, errors.Join(f.err, errors.New("no statistics for "+sid))
-	}
-	return v, nil
-}
-
-func (f *fakeStats) TaskQueueStatistics(_ context.Context, sid string) (flexcallback.WaitStatistics, error) {
-	return f.get(sid)
-}
-
-func (f *fakeStats) WorkflowStatistics(_ context.Context, sid string) (flexcallback.WaitStatistics, error) {
-	return f.get(sid)
-}
 
 const taskQueueSid = "WQ00000000000000000000000000000001"
 
@@ -51,94 +16,40 @@ const taskQueueSid = "WQ00000000000000000000000000000001"
 func TestOfferAfterEstimatedWait(t *testing.T) {
 	opts := testOptions()
 	opts.OfferCallbackAfter = 2 * time.Minute
-	st := &fakeStats{byScope: map[string]flexcallback.WaitStatistics{taskQueueSid: {Waiting: 1, Available: 0, AvgAccept: 90 * time.Second}}}
-	opts.Statistics = st
-	en := newEnv(t, opts)
+	en := newEnvStats(t, opts)
+	en.tw.PutStatistics(taskQueueSid, flexcallback.WaitStatistics{Waiting: 1, Available: 0, AvgAccept: 90 * time.Second})
 	own := en.addCallTask()
 	own.QueueSid = taskQueueSid
-	en.tasks.put(own)
+	en.tw.Put(own)
 	loop := mode(modeMainWaitLoop, "CallSid", callSid, "enqueuedTaskSid", taskSid, "skipGreeting", "true")
 
 	if r := en.do(loop); r.says1("star key") || len(r.says()) != 0 {
 		t.Errorf("position 1 × 90 s ≤ 2m: offered anyway: %q", r.says())
 	}
-	en.tasks.put(flexcallback.Task{Sid: "WTolder", WorkflowSid: wfSid, Status: flexcallback.StatusPending, DateCreated: own.DateCreated.Add(-time.Minute)})
+	en.tw.Put(flexcallback.Task{Sid: "WTolder", WorkflowSid: wfSid, Status: flexcallback.StatusPending, DateCreated: own.DateCreated.Add(-time.Minute)})
 	if r := en.do(loop); !r.says1("press the star key") {
 		t.Errorf("position 2 × 90 s > 2m: not offered: %q", r.says())
 	}
-	if st.calls != 1 {
-		t.Errorf("statistics read %d times, want 1 (cached)", st.calls)
+	if n := en.j.Count("statistics "); n != 1 {
+		t.Errorf("statistics read %d times, want 1 (cached)", n)
 	}
 
 	// Two workers available for two callers: no wait.
-	st.set(taskQueueSid, flexcallback.WaitStatistics{Waiting: 2, Available: 2, AvgAccept: 90 * time.Second})
-	en.e.stats.refresh, en.e.stats.ttl = 0, 0
+	en.tw.PutStatistics(taskQueueSid, flexcallback.WaitStatistics{Waiting: 2, Available: 2, AvgAccept: 90 * time.Second})
+	en.e.stats.ttl = 0
 	if r := en.do(loop); r.says1("star key") {
 		t.Errorf("workers available: offered: %q", r.says())
 	}
 
 	// Statistics failing (and nothing cached): the position alone, 1 minute a caller.
-	st.err = errors.New("boom")
-	en.e.stats.stale = 0
+	en.tw.Inject(twiliofake.Fault{Op: "statistics", Err: twiliofake.Err(flexcallback.ErrUnavailable)})
+	clear(en.e.stats.m)
 	if r := en.do(loop); r.says1("star key") {
 		t.Errorf("position 2 alone (2m) is not over 2m: offered: %q", r.says())
 	}
-	en.tasks.put(flexcallback.Task{Sid: "WToldest", WorkflowSid: wfSid, Status: flexcallback.StatusPending, DateCreated: own.DateCreated.Add(-2 * time.Minute)})
+	en.tw.Put(flexcallback.Task{Sid: "WToldest", WorkflowSid: wfSid, Status: flexcallback.StatusPending, DateCreated: own.DateCreated.Add(-2 * time.Minute)})
 	if r := en.do(loop); !r.says1("press the star key") {
 		t.Errorf("position 3 alone (3m): not offered: %q", r.says())
-	}
-}
-
-// Concurrent passes of callers in one queue share one statistics read.
-func TestStatisticsSingleFlight(t *testing.T) {
-	gate := make(chan struct{})
-	var calls int
-	var mu sync.Mutex
-	c := newStatsCache(func() time.Time { return t0 }, func(context.Context, string) (flexcallback.WaitStatistics, error) {
-		mu.Lock()
-		calls++
-		mu.Unlock()
-		<-gate
-		return flexcallback.WaitStatistics{Waiting: 3}, nil
-	})
-	var wg sync.WaitGroup
-	for range 20 {
-		wg.Go(func() { _, _ = c.get(context.Background(), taskQueueSid) })
-	}
-	time.Sleep(50 * time.Millisecond)
-	close(gate)
-	wg.Wait()
-	if calls != 1 {
-		t.Errorf("%d fetches for 20 concurrent callers, want 1", calls)
-	}
-}
-
-// A fresh entry is served; one past refresh is served while refreshed in the background.
-func TestStatisticsRefreshedBeforeExpiry(t *testing.T) {
-	now := t0
-	var mu sync.Mutex
-	n := 0
-	done := make(chan struct{}, 4)
-	c := newStatsCache(func() time.Time { mu.Lock(); defer mu.Unlock(); return now }, func(context.Context, string) (flexcallback.WaitStatistics, error) {
-		mu.Lock()
-		n++
-		v := n
-		mu.Unlock()
-		done <- struct{}{}
-		return flexcallback.WaitStatistics{Waiting: v}, nil
-	})
-	ctx := context.Background()
-	v, _ := c.get(ctx, wfSid)
-	<-done
-	mu.Lock()
-	now = now.Add(statsRefresh + time.Second)
-	mu.Unlock()
-	if v2, _ := c.get(ctx, wfSid); v2 != v {
-		t.Errorf("past refresh: %v, want the cached %v at once", v2, v)
-	}
-	<-done // the background refresh
-	if v3, _ := c.get(ctx, wfSid); v3.Waiting != 2 {
-		t.Errorf("after the refresh: %v", v3)
 	}
 }
 
@@ -218,5 +129,25 @@ func TestOpeningSaidPerLanguage(t *testing.T) {
 	}
 	if !strings.Contains(builtinPrompts["es-MX"].Prompts[keyClosedCallbackSubmitted], "{opening}") {
 		t.Error("spanish confirmation lacks the opening")
+	}
+}
+
+// A caller with an open callback hears it is arranged whatever the hours: the merge check comes
+// before the closed menu, and a request merged outside hours promises no new opening.
+func TestArrangedWhenClosed(t *testing.T) {
+	ny, _ := time.LoadLocation("America/New_York")
+	opts := testOptions()
+	opts.Hours = fixedHours{next: time.Date(2026, 11, 26, 9, 0, 0, 0, ny), loc: ny}
+	en := newEnv(t, opts)
+	en.addCallTask()
+	en.creator.open = map[string]string{caller: "WTopen"}
+	r := en.do(mode(modeInitialChoice, "CallSid", callSid, "enqueuedTaskSid", taskSid), "Digits", "*")
+	if !r.says1("already arranged") || r.says1("9 a.m.") {
+		t.Errorf("closed, open callback, *: %q", r.says())
+	}
+	en.addCallTask()
+	r = en.do(mode(modeSubmitCallback, "CallSid", callSid, "enqueuedTaskSid", taskSid, "to", caller))
+	if !r.says1("already arranged") || r.says1("9 a.m.") {
+		t.Errorf("closed, callback merged: %q", r.says())
 	}
 }

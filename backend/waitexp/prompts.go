@@ -50,6 +50,7 @@ const (
 	keyWaitEstimate               = "waitEstimate"
 	keyWaitEstimateUnderOneMinute = "waitEstimateUnderOneMinute"
 	keyWaitEstimateOneMinute      = "waitEstimateOneMinute"
+	keyCallbackArranged           = "callbackAlreadyArranged"
 
 	// Outside business hours (BUSINESS_HOURS_FILE): a callback is promised for the next opening.
 	keyClosedRepeating          = "closedRepeatingPrompt"
@@ -98,6 +99,7 @@ var builtinPrompts = Prompts{
 		keyClosedCallbackOnlyChoice:   "To be called back {opening}, press 1. To continue holding, press any other key, or remain on the line.",
 		keyClosedCallbackSubmitted:    "Thank you. We will call you back {opening}. Goodbye.",
 		keyClosedMessage:              "We are closed now, and open again {opening}. Please call us then.",
+		keyCallbackArranged:           "A callback to your number is already arranged, and we have added this request to it. You do not need to wait on the line. Goodbye.",
 	}},
 	"es-MX": {Voice: "Polly.Mia", Prompts: map[string]string{
 		keyInitialGreeting:            "Por favor espere al siguiente representante disponible.",
@@ -132,6 +134,7 @@ var builtinPrompts = Prompts{
 		keyClosedCallbackOnlyChoice:   "Para que le llamemos {opening}, presione 1. Para seguir esperando, presione cualquier otra tecla o permanezca en la línea.",
 		keyClosedCallbackSubmitted:    "Gracias. Le llamaremos {opening}. Adiós.",
 		keyClosedMessage:              "En este momento estamos cerrados. Volvemos a abrir {opening}. Por favor llámenos entonces.",
+		keyCallbackArranged:           "Ya tenemos programada una llamada a su número y hemos añadido esta solicitud. No necesita esperar en la línea. Adiós.",
 	}},
 }
 

@@ -14,17 +14,23 @@ func TestGolden(t *testing.T) {
 	for _, tc := range []struct {
 		name, url string
 		extra     []string
+		open      bool // the caller has an open callback
 	}{
-		{"main-wait-loop", mode(modeMainWaitLoop, "CallSid", callSid, "enqueuedTaskSid", taskSid), nil},
-		{"callback-menu", mode(modeInitialChoice, "CallSid", callSid, "enqueuedTaskSid", taskSid), []string{"Digits", "*"}},
-		{"callback-choice", mode(modeCallbackOrVoicemail, "CallSid", callSid, "enqueuedTaskSid", taskSid), []string{"Digits", "1"}},
-		{"other-number-readback", mode(modeOtherNumberOption, "CallSid", callSid, "enqueuedTaskSid", taskSid), []string{"Digits", "4155552671"}},
-		{"record-voicemail", mode(modeRecordVoicemail, "CallSid", callSid, "enqueuedTaskSid", taskSid), nil},
-		{"main-wait-loop-es", mode(modeMainWaitLoop, "CallSid", callSid, "enqueuedTaskSid", taskSid, "lang", "es-MX"), nil},
+		{"main-wait-loop", mode(modeMainWaitLoop, "CallSid", callSid, "enqueuedTaskSid", taskSid), nil, false},
+		{"callback-menu", mode(modeInitialChoice, "CallSid", callSid, "enqueuedTaskSid", taskSid), []string{"Digits", "*"}, false},
+		{"callback-choice", mode(modeCallbackOrVoicemail, "CallSid", callSid, "enqueuedTaskSid", taskSid), []string{"Digits", "1"}, false},
+		{"other-number-readback", mode(modeOtherNumberOption, "CallSid", callSid, "enqueuedTaskSid", taskSid), []string{"Digits", "4155552671"}, false},
+		{"record-voicemail", mode(modeRecordVoicemail, "CallSid", callSid, "enqueuedTaskSid", taskSid), nil, false},
+		{"main-wait-loop-es", mode(modeMainWaitLoop, "CallSid", callSid, "enqueuedTaskSid", taskSid, "lang", "es-MX"), nil, false},
+		{"callback-arranged", mode(modeInitialChoice, "CallSid", callSid, "enqueuedTaskSid", taskSid), []string{"Digits", "*"}, true},
+		{"callback-arranged-es", mode(modeInitialChoice, "CallSid", callSid, "enqueuedTaskSid", taskSid, "lang", "es-MX"), []string{"Digits", "*"}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			en := newEnv(t, testOptions())
 			en.addCallTask()
+			if tc.open {
+				en.creator.open = map[string]string{caller: "WTopen"}
+			}
 			got := en.do(tc.url, tc.extra...).body
 			// One attribute or element per line, so a diff reads.
 			got = strings.NewReplacer("><", ">\n<", `" `, "\"\n  ").Replace(got) + "\n"
@@ -106,7 +112,7 @@ func TestLoadPrompts(t *testing.T) {
 }
 
 func TestNewRejectsBadConfig(t *testing.T) {
-	j := &journal{}
+	tw := newTwilio()
 	for name, change := range map[string]func(*Options){
 		"relative endpoint":   func(o *Options) { o.Endpoint = "cb.example.com/wait" },
 		"relative hold music": func(o *Options) { o.HoldMusicURL = "/web/hold-music.mp3" },
@@ -119,7 +125,7 @@ func TestNewRejectsBadConfig(t *testing.T) {
 	} {
 		opts := testOptions()
 		change(&opts)
-		if _, err := New(opts, newFakeTasks(j), &fakeVoice{j: j}, newFakeCreator(j), nil, nil); err == nil {
+		if _, err := New(opts, tw, tw, newFakeCreator(tw.Journal), nil, nil); err == nil {
 			t.Errorf("%s: no error", name)
 		}
 	}

@@ -176,6 +176,7 @@ func (t *turn) saveVoicemail(ctx context.Context, transcriptSid, transcriptText 
 		TranscriptText:   transcriptText,
 		TranscriptFailed: transcriptFailed,
 		Key:              t.p.get("RecordingSid"),
+		Source:           flexcallback.SourceWait,
 	}
 	if t.s.taskSid != "" && (t.opts.RetainRouting || t.opts.RetainPlaceInQueue) {
 		task, found, err := t.callTask(ctx)
@@ -185,11 +186,11 @@ func (t *turn) saveVoicemail(ctx context.Context, transcriptSid, transcriptText 
 		}
 		t.retain(&r, task, found)
 	}
-	sid, err := t.create.Voicemail(ctx, r)
+	a, err := t.create.Ask(ctx, r)
 	if err != nil {
 		return err
 	}
-	t.log.InfoContext(ctx, "voicemail task", "voicemail_task_sid", sid, "recording_sid", r.RecordingSid,
-		"transcript", transcriptSid != "")
+	t.log.InfoContext(ctx, "voicemail task", "voicemail_task_sid", a.Sid, "recording_sid", r.RecordingSid,
+		"transcript", transcriptSid != "", "merged", a.Merged)
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"flexcallback"
+	"flexcallback/backend/twiliofake"
 )
 
 const recSid = "RE00000000000000000000000000000001"
@@ -18,18 +19,18 @@ func TestVoicemailChoice(t *testing.T) {
 	if r.body != "" {
 		t.Fatalf("body = %q, want empty (the call runs the new URL)", r.body)
 	}
-	xi, ui := en.j.index("update "+taskSid), en.j.index("call-update "+callSid)
+	xi, ui := en.j.Index("update "+taskSid), en.j.Index("call-update "+callSid)
 	if xi < 0 || ui < 0 || xi > ui {
-		t.Fatalf("want cancel before the call redirect (PR #653):\n%s", strings.Join(en.j.list(), "\n"))
+		t.Fatalf("want cancel before the call redirect (PR #653):\n%s", strings.Join(en.j.Events(), "\n"))
 	}
-	got := en.tasks.get(taskSid)
+	got := en.tw.Task(taskSid)
 	if got.Status != flexcallback.StatusCanceled || got.Reason != reasonVoicemail {
 		t.Errorf("call task %s %q", got.Status, got.Reason)
 	}
 	if got.Attributes["conversations"].(map[string]any)["abandoned"] != "Follow-Up" {
 		t.Errorf("abandoned not set: %v", got.Attributes)
 	}
-	up := en.voice.updates[0]
+	up := en.tw.CallUpdates()[0]
 	q := query(t, up.URL)
 	if up.Method != "POST" || q.Get("mode") != modeRecordVoicemail || q.Get("enqueuedTaskSid") != taskSid ||
 		q.Get("callerNumber") != caller || q.Get("calledNumber") != called {
@@ -44,7 +45,7 @@ func TestVoicemailChoiceFailures(t *testing.T) {
 	t.Run("redirect fails after cancel", func(t *testing.T) {
 		en := newEnv(t, testOptions())
 		en.addCallTask()
-		en.voice.updateErr = kindErr(flexcallback.ErrUnavailable)
+		en.tw.Inject(twiliofake.Fault{Op: "call-update", Err: twiliofake.Err(flexcallback.ErrUnavailable)})
 		r := en.do(mode(modeCallbackOrVoicemail, "CallSid", callSid, "enqueuedTaskSid", taskSid), "Digits", "2")
 		if got, want := r.verbs(), []string{"Say", "Hangup"}; !slices.Equal(got, want) || !r.says1("unable to complete") {
 			t.Errorf("got %s", r.body)
@@ -53,12 +54,12 @@ func TestVoicemailChoiceFailures(t *testing.T) {
 	t.Run("cancel fails", func(t *testing.T) {
 		en := newEnv(t, testOptions())
 		en.addCallTask()
-		en.tasks.updateErr = kindErr(flexcallback.ErrUnavailable)
+		en.tw.Inject(twiliofake.Fault{Op: "update", Err: twiliofake.Err(flexcallback.ErrUnavailable)})
 		r := en.do(mode(modeCallbackOrVoicemail, "CallSid", callSid, "enqueuedTaskSid", taskSid), "Digits", "2")
-		if query(t, r.redirect()).Get("mode") != modeMainWaitLoop || en.j.count("call-update") != 0 {
+		if query(t, r.redirect()).Get("mode") != modeMainWaitLoop || en.j.Count("call-update") != 0 {
 			t.Errorf("caller not kept queued: %s", r.body)
 		}
-		if en.tasks.get(taskSid).Status != flexcallback.StatusPending {
+		if en.tw.Task(taskSid).Status != flexcallback.StatusPending {
 			t.Error("call task changed")
 		}
 	})
@@ -141,7 +142,7 @@ func TestVoicemailEitherOrder(t *testing.T) {
 					t.Errorf("voicemail = %+v", r)
 				}
 			}
-			if n := en.j.count("voicemail " + recSid); n != len(steps) {
+			if n := en.j.Count("voicemail " + recSid); n != len(steps) {
 				t.Errorf("Creator.Voicemail called %d times, want %d", n, len(steps))
 			}
 		})

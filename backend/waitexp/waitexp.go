@@ -103,7 +103,7 @@ func New(opts Options, tasks flexcallback.TaskRouter, voice flexcallback.Voice, 
 	}
 	var stats *statsCache
 	if opts.Statistics != nil {
-		stats = newStatsCache(now, fetchStatistics(opts.Statistics))
+		stats = newRefreshCache[string, flexcallback.WaitStatistics](statsTTL, maxQueues)
 	}
 	return &Experience{
 		stats:   stats,

@@ -26,6 +26,7 @@ type audioPlayer struct {
 	RecordingSid string
 	Locale       string
 	LabelledBy   string // id of the heading that names the player
+	ID           string // prefix of the player's element ids; "" is "voicemail" (the task's own)
 
 	state     string
 	src       string
@@ -82,12 +83,17 @@ func (p *audioPlayer) onRetry(ctx app.Context, e app.Event) { p.load(ctx) }
 // onMediaError covers what the URL request cannot see: an expired token or unplayable audio.
 func (p *audioPlayer) onMediaError(ctx app.Context, e app.Event) { p.state = playerError }
 
+// id names one of the player's elements, so that several players can share a page.
+func (p *audioPlayer) id(suffix string) string {
+	return first(p.ID, "voicemail") + suffix
+}
+
 func (p *audioPlayer) Render() app.UI {
 	switch p.state {
 	case playerReady:
-		return app.Div().ID("voicemail").Class("cv-player").Body(
+		return app.Div().ID(p.id("")).Class("cv-player").Body(
 			app.Audio().
-				ID("voicemail-audio").
+				ID(p.id("-audio")).
 				Controls(true).
 				Preload("metadata").
 				Aria("labelledby", p.LabelledBy).
@@ -95,18 +101,18 @@ func (p *audioPlayer) Render() app.UI {
 				OnError(p.onMediaError),
 		)
 	case playerError:
-		return app.Div().ID("voicemail").Class("cv-player").Body(
-			app.P().ID("voicemail-error").Class("cv-error").Text(tr(p.Locale, keyVoicemailError, nil)),
+		return app.Div().ID(p.id("")).Class("cv-player").Body(
+			app.P().ID(p.id("-error")).Class("cv-error").Text(tr(p.Locale, keyVoicemailError, nil)),
 			app.Button().
-				ID("voicemail-retry").
+				ID(p.id("-retry")).
 				Type("button").
 				Class("cv-button cv-button-secondary cv-button-small").
 				Text(tr(p.Locale, keyVoicemailTryAgain, nil)).
 				OnClick(p.onRetry),
 		)
 	default:
-		return app.Div().ID("voicemail").Class("cv-player").Body(
-			app.P().ID("voicemail-loading").Class("cv-weak").Text(tr(p.Locale, keyVoicemailLoading, nil)),
+		return app.Div().ID(p.id("")).Class("cv-player").Body(
+			app.P().ID(p.id("-loading")).Class("cv-weak").Text(tr(p.Locale, keyVoicemailLoading, nil)),
 		)
 	}
 }

@@ -384,6 +384,7 @@ func (p *panel) Render() app.UI {
 				app.P().ID("transcript-unavailable").Class("cv-transcript").Text(tr(l, keyTranscriptFailed, nil)),
 			),
 		),
+		app.If(len(v.Merged) > 0, p.renderMerged(v)),
 		app.Section().Class("cv-box").Body(
 			app.H2().Class("cv-subheading").Text(tr(l, keyContactPhone, nil)),
 			app.P().ID("phone").Text(number),
@@ -435,6 +436,45 @@ func (p *panel) Render() app.UI {
 			),
 		),
 		p.renderStatus(),
+	)
+}
+
+// renderMerged lists the caller's later requests joined to this task (MERGE_OPEN_CALLBACKS): when
+// each came, and each voicemail with its player and transcript.
+func (p *panel) renderMerged(v flexcallback.PanelView) app.UI {
+	l := p.locale
+	return app.Section().Class("cv-box").Body(
+		app.H2().ID("merged-heading").Class("cv-subheading").
+			Text(tr(l, keyMergedHeading, map[string]string{"count": formatNumber(l, len(v.Merged))})),
+		app.Ol().ID("merged").Class("cv-merged").Aria("labelledby", "merged-heading").Body(
+			app.Range(v.Merged).Slice(func(i int) app.UI {
+				m := v.Merged[i]
+				id := "merged-" + strconv.Itoa(i+1)
+				what := keyMergedCallback
+				if m.ShowRecording {
+					what = keyMergedVoicemail
+				}
+				return app.Li().ID(id).Body(
+					app.P().ID(id+"-label").Body(
+						app.Time().DateTime(m.Time.UTC().Format(time.RFC3339)).Text(formatDateTime(l, m.Time, "")),
+						app.Text(" · "+tr(l, what, nil)),
+					),
+					app.If(m.PlayRecording,
+						&audioPlayer{
+							BaseURL: p.api.BaseURL, Token: p.token, TaskSid: p.task.TaskSid,
+							RecordingSid: m.RecordingSid, Locale: l, LabelledBy: id + "-label", ID: id + "-voicemail",
+						},
+					).ElseIf(m.ShowRecording,
+						app.P().Class("cv-weak").Text(tr(l, keyVoicemailAccept, nil)),
+					),
+					app.If(m.ShowTranscript,
+						app.P().ID(id+"-transcript").Class("cv-transcript").Text(m.TranscriptText),
+					).ElseIf(m.TranscriptFailed,
+						app.P().Class("cv-transcript").Text(tr(l, keyTranscriptFailed, nil)),
+					),
+				)
+			}),
+		),
 	)
 }
 

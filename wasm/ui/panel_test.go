@@ -433,3 +433,38 @@ func TestPanelTranscriptUnavailable(t *testing.T) {
 		t.Errorf("a failed transcription is not said:\n%s", h)
 	}
 }
+
+// Requests merged into the task are listed with their times; a merged voicemail gets a player of
+// its own (asking voicemail-url for its recording) and its transcript.
+func TestPanelShowsMergedRequests(t *testing.T) {
+	be := &fakeBackend{}
+	srv := httptest.NewServer(be)
+	defer srv.Close()
+	tp := newTestPanel(t, srv.URL)
+	rec := "RE0123456789abcdef0123456789abcdef"
+	merged := []any{
+		map[string]any{"time": "2026-11-25T14:10:00.000Z", "source": "studio", "key": "k1"},
+		map[string]any{"time": "2026-11-25T14:20:00.000Z", "source": "wait-experience", "key": "voicemail:" + rec,
+			"recordingSid": rec, "transcriptText": "it is about my order"},
+	}
+	tp.receive(flexOrigin, true, contextMessage("callback", "reserved", map[string]any{"requests": merged, "requestCount": 3}))
+	h := tp.html()
+	for _, want := range []string{"More requests from this contact (2)", `id="merged-1"`, "Asked again to be called back",
+		`datetime="2026-11-25T14:20:00Z"`, "Left a voicemail", "it is about my order", "Accept the task to play the voicemail."} {
+		if !strings.Contains(h, want) {
+			t.Errorf("lacks %q:\n%s", want, h)
+		}
+	}
+	if len(be.requests) != 0 {
+		t.Errorf("%d backend requests before the task was accepted", len(be.requests))
+	}
+	tp.receive(flexOrigin, true, contextMessage("callback", "assigned", map[string]any{"requests": merged, "requestCount": 3}))
+	h = tp.html()
+	if len(be.forms) != 1 || be.forms[0]["recordingSid"] != rec || be.forms[0]["taskSid"] != "WT1" ||
+		!strings.Contains(h, `id="merged-2-voicemail-audio"`) {
+		t.Errorf("accepted: voicemail-url forms %v\n%s", be.forms, h)
+	}
+	if strings.Contains(h, `id="voicemail-audio"`) {
+		t.Error("a callback task shows a player of its own")
+	}
+}

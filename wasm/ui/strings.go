@@ -41,6 +41,9 @@ const (
 	keyNoNumber             = "PSCallbackNoNumber"
 	keyPanelLabel           = "PSCallbackPanelLabel"
 	keyTranscriptFailed     = "PSCallbackVoicemailTranscriptUnavailable"
+	keyMergedHeading        = "PSCallbackMergedRequests"
+	keyMergedCallback       = "PSCallbackMergedCallback"
+	keyMergedVoicemail      = "PSCallbackMergedVoicemail"
 )
 
 // defaultLocale is used when nothing better matches.
@@ -86,6 +89,9 @@ var spanish = map[string]string{
 	keySystemTimeLabel:      "Hora del sistema",
 	keyNoNumber:             "Esta tarea no tiene número para llamar.",
 	keyPanelLabel:           "Devolución de llamada y buzón de voz",
+	keyMergedHeading:        "Más solicitudes de este contacto ({{count}})",
+	keyMergedCallback:       "Volvió a pedir que le llamen",
+	keyMergedVoicemail:      "Dejó un mensaje de voz",
 }
 
 // dictionaries holds every locale in full: unlike the reference, no locale falls back to English
@@ -128,6 +134,9 @@ var dictionaries = map[string]map[string]string{
 		keySystemTimeLabel:      "System time",
 		keyNoNumber:             "This task has no number to call.",
 		keyPanelLabel:           "Callback and voicemail",
+		keyMergedHeading:        "More requests from this contact ({{count}})",
+		keyMergedCallback:       "Asked again to be called back",
+		keyMergedVoicemail:      "Left a voicemail",
 	},
 	"es-MX": spanish,
 	"es-ES": withOverrides(spanish, map[string]string{
@@ -175,6 +184,9 @@ var dictionaries = map[string]map[string]string{
 		keySystemTimeLabel:      "Horário do sistema",
 		keyNoNumber:             "Esta tarefa não tem número para ligar.",
 		keyPanelLabel:           "Retorno de chamada e correio de voz",
+		keyMergedHeading:        "Mais solicitações deste contato ({{count}})",
+		keyMergedCallback:       "Pediu retorno novamente",
+		keyMergedVoicemail:      "Deixou uma mensagem de voz",
 	},
 	"th": {
 		keyErrorCallingCustomer: "โทรหา {{customer}} ไม่สำเร็จ โปรดลองอีกครั้ง",
@@ -213,6 +225,9 @@ var dictionaries = map[string]map[string]string{
 		keySystemTimeLabel:      "เวลาของระบบ",
 		keyNoNumber:             "งานนี้ไม่มีหมายเลขให้โทร",
 		keyPanelLabel:           "โทรกลับและข้อความเสียง",
+		keyMergedHeading:        "คำขอเพิ่มเติมจากผู้ติดต่อนี้ ({{count}})",
+		keyMergedCallback:       "ขอให้โทรกลับอีกครั้ง",
+		keyMergedVoicemail:      "ฝากข้อความเสียง",
 	},
 	"zh-Hans": {
 		keyErrorCallingCustomer: "呼叫 {{customer}} 失败，请重试。",
@@ -251,6 +266,9 @@ var dictionaries = map[string]map[string]string{
 		keySystemTimeLabel:      "系统时间",
 		keyNoNumber:             "此任务没有可呼叫的号码。",
 		keyPanelLabel:           "回电和语音留言",
+		keyMergedHeading:        "该联系人的更多请求（{{count}}）",
+		keyMergedCallback:       "再次请求回电",
+		keyMergedVoicemail:      "留下了语音留言",
 	},
 }
 

@@ -1,8 +1,8 @@
 // The demo desk's page, drawn with React 17 (the UMD global Flex provides) and no build step:
 // Flex's task list, task canvas and TaskInfoPanel as the emulation holds them, the caller
 // scenarios and the notifications. Stable hooks for the browser tests: [data-task-sid] list
-// items, #scenario-ivr, #scenario-inqueue, #scenario-voicemail, #accept, #wrapup, #complete,
-// #outbound-call, #hangup, #refresh-token, #activity, #notifications, #desk-status.
+// items, #scenario-ivr, #scenario-inqueue, #scenario-voicemail, #scenario-repeat, #accept,
+// #wrapup, #complete, #outbound-call, #hangup, #refresh-token, #activity, #notifications, #desk-status.
 import { channelOf, template } from './flex/emulation.js';
 
 /** @typedef {import('./sandbox.js').DeskTask} DeskTask */
@@ -135,6 +135,7 @@ function scenarios(v) {
     button('scenario-inqueue', 'inqueue-callback', 'Caller presses * in queue'),
     button('scenario-voicemail', 'voicemail', 'Caller leaves a voicemail'),
     button('clock-after-hours', 'after-hours', 'Clock: after hours'),
+    button('scenario-repeat', 'repeat-caller', 'Caller asks twice'),
     h('output', { id: 'scenario-status', className: 'scenario-status' }, v.desk.scenario),
   );
 }

@@ -1,0 +1,63 @@
+package twilio
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// TestSharedPoolReusesConnections: 20 rounds of 8 concurrent calls, from two Clients, open no
+// more connections than the concurrency (http.DefaultTransport's 2 idle per host dialled about
+// 6 new ones every round), and every Client's default transport is the same pool.
+func TestSharedPoolReusesConnections(t *testing.T) {
+	fixture, err := os.ReadFile(filepath.Join("testdata", "workspace_fetch.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conns atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(fixture)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	var clients [2]*Client
+	for i := range clients {
+		c, err := New(Config{AccountSid: testAccount, AuthToken: testToken, WorkspaceSid: testWorkspace, APIBase: srv.URL, Retry: testRetry, Timeout: 10 * time.Second, Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		clients[i] = c
+	}
+	const conc, rounds = 8, 20
+	for range rounds {
+		var wg sync.WaitGroup
+		for i := range conc {
+			wg.Go(func() {
+				if err := clients[i%2].Ping(context.Background()); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	if n := conns.Load(); n > conc {
+		t.Errorf("%d calls opened %d connections; want at most %d", conc*rounds, n, conc)
+	}
+	if sharedTransport().MaxIdleConnsPerHost < conc || !sharedTransport().ForceAttemptHTTP2 {
+		t.Errorf("shared transport: %d idle per host, HTTP/2 %v", sharedTransport().MaxIdleConnsPerHost, sharedTransport().ForceAttemptHTTP2)
+	}
+}

@@ -23,17 +23,16 @@ type estimate struct {
 
 // estimateWait estimates the wait of the call's task from its position among the workflow's
 // waiting tasks and TaskRouter's statistics for its task queue (else its workflow): no wait when
-// enough workers are free (available and serving no task) for everyone up to the caller, else each caller ahead still to be
-// served (the caller included) costs the recent average time to accept (perCaller when none).
-// Without statistics the position alone decides, at perCaller each. ok is false when the position
-// is unknown: the task is reserved (an agent is being offered the call) or the list failed.
-func (t *turn) estimateWait(ctx context.Context, s state, list []flexcallback.Task, listed bool) (estimate, bool) {
-	if !listed {
-		var err error
-		if list, err = t.pendingTasks(ctx, s.workflowSid); err != nil {
-			t.log.WarnContext(ctx, "estimate: list failed", "err", err)
-			return estimate{}, false
-		}
+// enough workers are free (available and serving no task) for everyone up to the caller, else
+// each caller ahead still to be served (the caller included) costs the recent average time to
+// accept (perCaller when none). Without statistics the position alone decides, at perCaller
+// each. ok is false when the position is unknown: the task is reserved (an agent is being offered
+// the call) or the list failed.
+func (t *turn) estimateWait(ctx context.Context, s state) (estimate, bool) {
+	list, err := t.waitingTasks(ctx, s.workflowSid)
+	if err != nil {
+		t.log.WarnContext(ctx, "estimate: list failed", "err", err)
+		return estimate{}, false
 	}
 	n, ok := position(list, s.taskSid)
 	if !ok {
@@ -44,7 +43,7 @@ func (t *turn) estimateWait(ctx context.Context, s state, list []flexcallback.Ta
 		return e, true
 	}
 	scope := s.workflowSid
-	if own, found := findSid(list, s.taskSid); found && own.QueueSid != "" {
+	if own, _ := refBySid(list, s.taskSid); own.QueueSid != "" {
 		scope = own.QueueSid
 	}
 	st, err := t.statistics(ctx, scope)
@@ -60,15 +59,6 @@ func (t *turn) estimateWait(ctx context.Context, s state, list []flexcallback.Ta
 	ahead := n - max(st.Available-st.Serving, 0)
 	e.wait, e.fromStats = time.Duration(max(ahead, 0))*each, true
 	return e, true
-}
-
-func findSid(ts []flexcallback.Task, sid string) (flexcallback.Task, bool) {
-	for _, x := range ts {
-		if x.Sid == sid {
-			return x, true
-		}
-	}
-	return flexcallback.Task{}, false
 }
 
 // statsCache keeps TaskRouter's statistics per task queue or workflow, so callers waiting in the
@@ -100,7 +90,7 @@ func (e *Experience) statistics(ctx context.Context, sid string) (flexcallback.W
 // openPrompts is what a caller hears each pass in business hours: the position and estimated
 // wait (WAIT_ANNOUNCE_POSITION), then the menu, offered once the estimate exceeds
 // WAIT_OFFER_CALLBACK_AFTER. Without an estimate the menu is offered, as always.
-func (t *turn) openPrompts(ctx context.Context, s state, o offer, list []flexcallback.Task, listed bool) (verbs []verb, menu bool) {
+func (t *turn) openPrompts(ctx context.Context, s state, o offer) (verbs []verb, menu bool) {
 	menu = o.any()
 	if !t.opts.AnnouncePosition && (t.opts.OfferCallbackAfter <= 0 || !menu) {
 		return t.menuPrompt(o, menu), menu
@@ -111,7 +101,7 @@ func (t *turn) openPrompts(ctx context.Context, s state, o offer, list []flexcal
 	if s.workflowSid == "" {
 		return t.menuPrompt(o, menu), menu
 	}
-	e, ok := t.estimateWait(ctx, s, list, listed)
+	e, ok := t.estimateWait(ctx, s)
 	if ok && t.opts.AnnouncePosition {
 		verbs = t.announce(e)
 	}

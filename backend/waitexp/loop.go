@@ -3,8 +3,6 @@ package waitexp
 import (
 	"context"
 	"strconv"
-
-	"flexcallback"
 )
 
 // initialize is the first waitUrl request: find the call's task, then start the loop.
@@ -16,8 +14,7 @@ func (t *turn) initialize(ctx context.Context) []verb {
 		if s.workflowSid == "" {
 			s.pass = t.opts.LookupPasses + 1 // nothing to look in: hold only (B10)
 		} else {
-			task, _, _ := t.lookup(ctx, s.workflowSid)
-			s.taskSid = task.Sid
+			s.taskSid = t.lookup(ctx, s.workflowSid)
 			s.pass = 1
 		}
 	}
@@ -31,23 +28,21 @@ func passParam(s state) string {
 	return strconv.Itoa(s.pass)
 }
 
-// lookup looks for the call's task among the workflow's waiting tasks. The list is returned for
-// the position announcement; listed is false when listing failed.
-func (t *turn) lookup(ctx context.Context, workflowSid string) (task flexcallback.Task, list []flexcallback.Task, listed bool) {
-	list, err := t.pendingTasks(ctx, workflowSid)
-	if err != nil {
+// lookup returns the SID of the call's task among the workflow's waiting tasks; "" when it is
+// not there (yet) or listing failed.
+func (t *turn) lookup(ctx context.Context, workflowSid string) string {
+	ref, found, err := t.findTask(ctx, workflowSid, t.s.callSid)
+	switch {
+	case err != nil:
 		t.log.WarnContext(ctx, "task lookup failed", "workflow_sid", workflowSid, "err", err)
-		t.missed()
-		return flexcallback.Task{}, nil, false
+	case !found:
+		t.log.WarnContext(ctx, "call task not found", "workflow_sid", workflowSid, "pass", t.s.pass)
+	default:
+		t.log.DebugContext(ctx, "call task found", "task_sid", ref.Sid)
+		return ref.Sid
 	}
-	task, ok := findCallTask(list, t.s.callSid)
-	if !ok {
-		t.log.WarnContext(ctx, "call task not found", "workflow_sid", workflowSid, "pass", t.s.pass, "listed", len(list))
-		t.missed()
-		return flexcallback.Task{}, list, true
-	}
-	t.log.DebugContext(ctx, "call task found", "task_sid", task.Sid)
-	return task, list, true
+	t.missed()
+	return ""
 }
 
 func (t *turn) missed() {
@@ -64,17 +59,14 @@ func (t *turn) mainLoop(ctx context.Context) []verb {
 	if !s.skipGreeting {
 		verbs = append(verbs, t.v.say(keyInitialGreeting))
 	}
-	var list []flexcallback.Task
-	listed, gaveUp := false, false
+	gaveUp := false
 	if s.taskSid == "" && s.pass <= t.opts.LookupPasses {
 		s.workflowSid = t.workflow(ctx)
 		if s.workflowSid == "" {
 			s.pass = t.opts.LookupPasses + 1
 			gaveUp = true
 		} else {
-			var task flexcallback.Task
-			task, list, listed = t.lookup(ctx, s.workflowSid)
-			s.taskSid = task.Sid
+			s.taskSid = t.lookup(ctx, s.workflowSid)
 			s.pass++
 			gaveUp = s.taskSid == "" && s.pass > t.opts.LookupPasses
 		}
@@ -87,7 +79,7 @@ func (t *turn) mainLoop(ctx context.Context) []verb {
 		inner, menu = t.closedPrompts(o, next)
 		menu = menu && s.taskSid != ""
 	} else if s.taskSid != "" {
-		inner, menu = t.openPrompts(ctx, s, o, list, listed)
+		inner, menu = t.openPrompts(ctx, s, o)
 	} else if gaveUp && o.any() {
 		inner = append(inner, t.v.say(t.unavailableKey()))
 	}

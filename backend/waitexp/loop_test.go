@@ -68,7 +68,7 @@ func TestLookupQuery(t *testing.T) {
 	en := newEnv(t, testOptions())
 	en.addCallTask()
 	en.do(endpoint)
-	want := "list " + wfSid + " [pending reserved] DateCreated:desc 50×4"
+	want := "list " + wfSid + " [pending reserved] DateCreated:desc 50 page 1"
 	if en.j.Index(want) < 0 {
 		t.Errorf("journal %v lacks %q (P1)", en.j.Events(), want)
 	}

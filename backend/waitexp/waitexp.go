@@ -71,6 +71,7 @@ type Experience struct {
 	now     func() time.Time
 	queues  *queueCache
 	stats   *statsCache // nil without Options.Statistics
+	scans   *scans
 }
 
 // New returns the wait experience. It fails on a URL that is not absolute, a bad prompts file, a
@@ -115,6 +116,7 @@ func New(opts Options, tasks flexcallback.TaskRouter, voice flexcallback.Voice, 
 		logger:  logger, // its component is named by whoever hands it over
 		now:     now,
 		queues:  newQueueCache(queueTTL),
+		scans:   newScans(),
 	}, nil
 }
 

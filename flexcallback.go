@@ -79,10 +79,12 @@ type TaskQuery struct {
 }
 
 // TaskRef is what a task listing says of a task without decoding its attributes: enough to find a
-// call's task (CallSid, from attributes.call_sid) and to rank it in its queue.
+// call's task (CallSid, from attributes.call_sid), to rank it in its queue and to read that queue's
+// statistics.
 type TaskRef struct {
 	Sid              string
 	CallSid          string // attributes.call_sid; "" when absent
+	QueueSid         string // task_queue_sid, once routed: the scope of the wait statistics
 	Status           string
 	Priority         int
 	DateCreated      time.Time

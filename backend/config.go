@@ -15,6 +15,7 @@ import (
 
 	"flexcallback"
 	"flexcallback/backend/api"
+	"flexcallback/backend/hours"
 	"flexcallback/backend/redisstore"
 	"flexcallback/backend/sandbox"
 	"flexcallback/backend/twilio"
@@ -87,9 +88,14 @@ type config struct {
 	// own memory, right for one replica. REDIS_PREFIX (default "flexcallback:") starts every key,
 	// so one Redis can serve several deployments.
 	RedisURL, RedisPrefix string
-	// BUSINESS_TIME_ZONE: IANA zone of the contact centre, shown to agents as "system time".
-	// Default UTC.
+	// BUSINESS_TIME_ZONE: IANA zone of the contact centre, shown to agents as "system time", and
+	// the zone of BUSINESS_HOURS_FILE. Default UTC.
 	BusinessTimeZone string
+	// BUSINESS_HOURS_FILE: the centre's weekly opening hours and dated closures (JSON, see
+	// backend/hours and docs/business-hours.example.json), checked at start. Outside them the wait
+	// experience promises a callback for the next opening and create-callback answers nextOpening.
+	// Default: none, always open.
+	Hours *hours.Schedule
 	// DEFAULT_REGION: ISO 3166 region of numbers given without a country code. Default US.
 	DefaultRegion string
 	// MAX_ATTEMPTS: callback attempts before "retry later" is refused. Default 3.
@@ -104,7 +110,10 @@ type config struct {
 	// WAIT_ALLOW_VOICEMAIL (default true), WAIT_ANNOUNCE_POSITION (default false),
 	// WAIT_HOLD_MUSIC_URL (default our own {PUBLIC_BASE_URL}/web/hold-music.mp3),
 	// WAIT_LANGUAGE (default en-US; es-MX built in), WAIT_PROMPTS_FILE (JSON overriding prompts),
-	// WAIT_MAX_RECORD_ATTEMPTS (2), WAIT_MAX_RECORD_LENGTH (seconds, 120).
+	// WAIT_MAX_RECORD_ATTEMPTS (2), WAIT_MAX_RECORD_LENGTH (seconds, 120),
+	// WAIT_OFFER_CALLBACK_AFTER (seconds or a duration such as 2m, at most 1h; default 0: the `*`
+	// menu is offered at once; otherwise only once the caller's estimated wait, from TaskRouter's
+	// statistics, exceeds it).
 	Wait waitexp.Options
 
 	// LOG_LEVEL (debug, info, warn, error; default info) and LOG_FORMAT (json, text; default json).
@@ -182,8 +191,18 @@ func loadConfig(getenv func(string) string) (config, []string, error) {
 	if c.BusinessTimeZone == "" {
 		c.BusinessTimeZone = "UTC"
 	}
-	if _, err := time.LoadLocation(c.BusinessTimeZone); err != nil {
+	loc, err := time.LoadLocation(c.BusinessTimeZone)
+	if err != nil {
 		bad("BUSINESS_TIME_ZONE: %q is not an IANA time zone", c.BusinessTimeZone)
+	}
+	if path := get("BUSINESS_HOURS_FILE"); path != "" && err == nil {
+		sched, err := hours.Load(path, loc)
+		if err != nil {
+			for _, line := range strings.Split(err.Error(), "\n") {
+				bad("BUSINESS_HOURS_FILE %s: %s", path, line)
+			}
+		}
+		c.Hours = sched
 	}
 	c.Sandbox = boolean("SANDBOX", false)
 	c.SandboxPublic = boolean("SANDBOX_PUBLIC", false)
@@ -309,6 +328,16 @@ func loadConfig(getenv func(string) string) (config, []string, error) {
 		MaxRecordLength:      integer("WAIT_MAX_RECORD_LENGTH", 120, 5, 3600),
 		LookupPasses:         5,
 		Region:               c.DefaultRegion,
+	}
+	if v := get("WAIT_OFFER_CALLBACK_AFTER"); v != "" {
+		d, err := time.ParseDuration(v)
+		if n, nerr := strconv.Atoi(v); nerr == nil {
+			d, err = time.Duration(n)*time.Second, nil
+		}
+		if err != nil || d < 0 || d > time.Hour {
+			bad("WAIT_OFFER_CALLBACK_AFTER: %q is not seconds or a duration such as 2m, from 0 to 1h", v)
+		}
+		c.Wait.OfferCallbackAfter = d
 	}
 	if c.Wait.Language == "" {
 		c.Wait.Language = waitexp.DefaultLanguage

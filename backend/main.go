@@ -25,6 +25,7 @@ import (
 	"flexcallback/backend/api"
 	"flexcallback/backend/callback"
 	"flexcallback/backend/demo"
+	"flexcallback/backend/hours"
 	"flexcallback/backend/media"
 	"flexcallback/backend/metrics"
 	"flexcallback/backend/panel"
@@ -109,7 +110,13 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	defer st.Close()
-	handler, err := newHandler(cfg, logger, sb != nil, m, st)
+	// Business hours follow the world's clock: the sandbox's in sandbox mode, so tests and the
+	// demo desk can move it past closing time.
+	clock := time.Now
+	if sb != nil {
+		clock = sb.Now
+	}
+	handler, err := newHandler(cfg, logger, sb != nil, m, st, clock)
 	if err != nil {
 		return err
 	}
@@ -125,7 +132,7 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 
 // newHandler wires the packages together: api's Studio and Flex routes, and on its router the
 // panel, the static files, the metrics and, in sandbox mode, the demo desk.
-func newHandler(cfg config, logger *slog.Logger, demoDesk bool, m *metrics.Metrics, store store) (http.Handler, error) {
+func newHandler(cfg config, logger *slog.Logger, demoDesk bool, m *metrics.Metrics, store store, clock func() time.Time) (http.Handler, error) {
 	tw, err := twilio.New(twilio.Config{
 		AccountSid: cfg.AccountSid, AuthToken: cfg.AuthToken, APIKey: cfg.APIKey, APISecret: cfg.APISecret,
 		WorkspaceSid: cfg.WorkspaceSid, APIBase: cfg.APIBase, Region: cfg.Region,
@@ -138,7 +145,11 @@ func newHandler(cfg config, logger *slog.Logger, demoDesk bool, m *metrics.Metri
 		MergeOpen: cfg.MergeOpenCallbacks},
 		tw, store, logger.With("component", "callback"), m, time.Now)
 	cfg.Wait.OnLookupMiss = m.LookupMiss
-	wait, err := waitexp.New(cfg.Wait, tw, tw, creator, logger.With("component", "waitexp"), time.Now)
+	cfg.Wait.Statistics = tw
+	if cfg.Hours != nil {
+		cfg.Wait.Hours = cfg.Hours
+	}
+	wait, err := waitexp.New(cfg.Wait, tw, tw, creator, logger.With("component", "waitexp"), clock)
 	if err != nil {
 		return nil, fmt.Errorf("wait experience: %w", err)
 	}
@@ -167,6 +178,7 @@ func newHandler(cfg config, logger *slog.Logger, demoDesk bool, m *metrics.Metri
 		ValidSignature: twilio.NewSignatureValidator(cfg.AuthToken, cfg.AuthTokenSecondary),
 		ValidateToken:  api.CachedTokenValidator(tw, store, cfg.FlexTokenCacheTTL, time.Now),
 		MediaTokens:    signer,
+		NextOpening:    nextOpening(cfg.Hours, clock),
 		Observe:        m.Request,
 		Outcomes:       m,
 	})
@@ -231,7 +243,7 @@ func demoHandler(cfg config, logger *slog.Logger) (http.Handler, error) {
 		Dir: filepath.Join(cfg.WebDir, "demo"), SandboxURL: cfg.APIBase,
 		AccountSid: cfg.AccountSid, AuthToken: cfg.AuthToken, CallbackWorkflowSid: cfg.CallbackWorkflowSid,
 		PublicBaseURL: cfg.PublicBaseURL, CreateCallbackURL: cfg.PublicBaseURL + api.CreateCallbackPath,
-		WaitURL: cfg.Wait.Endpoint, Logger: logger,
+		WaitURL: cfg.Wait.Endpoint, AfterHours: afterHours(cfg.Hours), Logger: logger,
 	})
 	if err != nil {
 		return nil, err
@@ -254,4 +266,37 @@ func loopbackOnly(next http.Handler, logger *slog.Logger) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// nextOpening is when the centre opens again and true while it is closed; nil when always open.
+func nextOpening(h *hours.Schedule, now func() time.Time) func() (time.Time, bool) {
+	if h == nil {
+		return nil
+	}
+	return func() (time.Time, bool) {
+		t := now()
+		if h.Open(t) {
+			return time.Time{}, false
+		}
+		return h.NextOpening(t), true
+	}
+}
+
+// afterHours is the first whole minute from now on when the centre is closed (the demo desk's
+// "after hours"); nil when always open.
+func afterHours(h *hours.Schedule) func(time.Time) (time.Time, bool) {
+	if h == nil {
+		return nil
+	}
+	return func(now time.Time) (time.Time, bool) {
+		if !h.Open(now) {
+			return now, true
+		}
+		for t := now.Truncate(time.Minute).Add(time.Minute); t.Sub(now) < 8*24*time.Hour; t = t.Add(time.Minute) {
+			if !h.Open(t) {
+				return t, true
+			}
+		}
+		return time.Time{}, false
+	}
 }

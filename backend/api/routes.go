@@ -74,6 +74,9 @@ type Deps struct {
 	// recorded at (nil: the wall clock).
 	Outcomes OutcomeObserver
 	Now      func() time.Time
+	// NextOpening, if set, says whether the centre is closed now (BUSINESS_HOURS_FILE) and when it
+	// opens again (zero: not within a year); create-callback answers it as nextOpening.
+	NextOpening func() (at time.Time, closed bool)
 }
 
 // server is one NewServer's dependencies; its methods are the handlers.

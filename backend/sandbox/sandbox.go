@@ -131,6 +131,16 @@ func (s *Sandbox) Info() Info {
 	return s.w.info()
 }
 
+// Now is the sandbox's time: the world's clock in sandbox mode (business hours follow it).
+func (s *Sandbox) Now() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.realClock {
+		return time.Now().UTC().Add(s.offset)
+	}
+	return s.now
+}
+
 // Close hangs up every call, stops the real clock and waits for call goroutines to end.
 func (s *Sandbox) Close() {
 	s.mu.Lock()

@@ -11,7 +11,7 @@ import (
 	"flexcallback"
 )
 
-// readTaskPage reads a task list answer: each task's SID, status, priority, dates and
+// readTaskPage reads a task list answer: each task's SID, queue, status, priority, dates and
 // attributes.call_sid, and the next page's URL. Every other field and attribute is skipped
 // unbuilt (issue 12: building whole tasks was most of a lookup's CPU).
 func readTaskPage(body []byte) (refs []flexcallback.TaskRef, nextURL string, err error) {
@@ -48,6 +48,8 @@ func readTaskField(s *jsonScan, key []byte, r *flexcallback.TaskRef) error {
 	switch string(key) {
 	case "sid":
 		r.Sid, err = s.str()
+	case "task_queue_sid":
+		r.QueueSid, err = s.str()
 	case "assignment_status":
 		r.Status, err = s.str()
 	case "priority":

@@ -13,7 +13,7 @@ func TestReadTaskPage(t *testing.T) {
 	}
 	body, _ := json.Marshal(map[string]any{
 		"tasks": []map[string]any{
-			{"sid": "WT1", "assignment_status": "pending", "priority": 5, "date_created": "2026-01-02T03:04:05Z",
+			{"sid": "WT1", "task_queue_sid": "WQ1", "assignment_status": "pending", "priority": 5, "date_created": "2026-01-02T03:04:05Z",
 				"virtual_start_time": "2026-01-01T00:00:00Z", "age": 3, "reason": nil, "links": map[string]any{"x": []any{1.5, true, nil}},
 				"attributes": attrs(map[string]any{"name": "Zoë \"Z\" \\ \u2603 😀", "conversations": map[string]any{"call_sid": "CAnested"},
 					"call_sid": "CA1", "list": []any{map[string]any{"call_sid": "CAinlist"}}})},
@@ -32,7 +32,7 @@ func TestReadTaskPage(t *testing.T) {
 		t.Fatalf("%d refs, next %q", len(refs), next)
 	}
 	r := refs[0]
-	if r.Sid != "WT1" || r.Status != "pending" || r.Priority != 5 || r.CallSid != "CA1" ||
+	if r.Sid != "WT1" || r.QueueSid != "WQ1" || r.Status != "pending" || r.Priority != 5 || r.CallSid != "CA1" ||
 		!r.DateCreated.Equal(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)) || !r.VirtualStartTime.Equal(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("ref 0 = %+v", r)
 	}
@@ -41,7 +41,7 @@ func TestReadTaskPage(t *testing.T) {
 			t.Errorf("ref %d call_sid %q, want %q", i, refs[i].CallSid, want)
 		}
 	}
-	if refs[1].Status != "reserved" || refs[1].Priority != 0 || !refs[1].DateCreated.IsZero() {
+	if refs[1].Status != "reserved" || refs[1].QueueSid != "" || refs[1].Priority != 0 || !refs[1].DateCreated.IsZero() {
 		t.Errorf("ref 1 = %+v", refs[1])
 	}
 	if _, next, err := readTaskPage([]byte(`{"tasks":[],"meta":{"next_page_url":null}}`)); err != nil || next != "" {

@@ -1,5 +1,5 @@
 // Package twiliofake is the one in-process stand-in for Twilio that unit tests use: TaskRouter
-// (tasks with ETags), Voice (queues, call updates, recordings) and reservations, in memory, with
+// (tasks with ETags, statistics), Voice (queues, call updates, recordings) and reservations, in memory, with
 // a journal of what it was asked and injected faults shaped like the sandbox's
 // (backend/sandbox/fault.go). Tests that need real HTTP use the sandbox; only tests import this
 // package.
@@ -57,7 +57,7 @@ func (j *Journal) Count(prefix string) int {
 }
 
 // Fault is an injected failure of one operation: "create", "fetch", "update", "list", "queue",
-// "call-update", "recording" (the journal's first words). The first fault of an operation applies.
+// "statistics", "call-update", "recording" (the journal's first words). The first fault of an operation applies.
 type Fault struct {
 	Op    string
 	Err   error           // what the call answers; nil: only Delay, Wait or Race
@@ -78,6 +78,7 @@ type Twilio struct {
 	order        []string // task SIDs, oldest first
 	etag         int
 	queues       map[string]flexcallback.Queue
+	stats        map[string]flexcallback.WaitStatistics // by task queue or workflow SID
 	recordings   map[string]flexcallback.Recording
 	reservations map[string][]flexcallback.Reservation // by task SID
 	calls        []flexcallback.CallUpdate
@@ -89,7 +90,8 @@ func New(j *Journal) *Twilio {
 		j = &Journal{}
 	}
 	return &Twilio{Journal: j, tasks: map[string]*flexcallback.Task{}, queues: map[string]flexcallback.Queue{},
-		recordings: map[string]flexcallback.Recording{}, reservations: map[string][]flexcallback.Reservation{}}
+		stats: map[string]flexcallback.WaitStatistics{}, recordings: map[string]flexcallback.Recording{},
+		reservations: map[string][]flexcallback.Reservation{}}
 }
 
 // Err is an error of kind, as backend/twilio returns them.
@@ -278,7 +280,7 @@ func (f *Twilio) ListTaskPage(ctx context.Context, q flexcallback.TaskQuery, nex
 	page := flexcallback.TaskPage{Refs: make([]flexcallback.TaskRef, 0, to-from)}
 	for _, t := range all[from:to] {
 		cs, _ := t.Attributes["call_sid"].(string)
-		page.Refs = append(page.Refs, flexcallback.TaskRef{Sid: t.Sid, CallSid: cs, Status: t.Status,
+		page.Refs = append(page.Refs, flexcallback.TaskRef{Sid: t.Sid, CallSid: cs, QueueSid: t.QueueSid, Status: t.Status,
 			Priority: t.Priority, DateCreated: t.DateCreated, VirtualStartTime: t.VirtualStartTime})
 	}
 	if to < len(all) {
@@ -334,6 +336,18 @@ func (f *Twilio) PutQueue(q flexcallback.Queue) { put(f, f.queues, q.Sid, q) }
 
 func (f *Twilio) FetchQueue(ctx context.Context, sid string) (flexcallback.Queue, error) {
 	return fetch(f, "queue", sid, f.queues, same)
+}
+
+// PutStatistics stores the statistics of a task queue (WQ…) or workflow (WW…); one not stored is
+// not found.
+func (f *Twilio) PutStatistics(sid string, s flexcallback.WaitStatistics) { put(f, f.stats, sid, s) }
+
+func (f *Twilio) TaskQueueStatistics(ctx context.Context, sid string) (flexcallback.WaitStatistics, error) {
+	return fetch(f, "statistics", sid, f.stats, same)
+}
+
+func (f *Twilio) WorkflowStatistics(ctx context.Context, sid string) (flexcallback.WaitStatistics, error) {
+	return fetch(f, "statistics", sid, f.stats, same)
 }
 
 func (f *Twilio) UpdateCall(ctx context.Context, sid string, u flexcallback.CallUpdate) error {

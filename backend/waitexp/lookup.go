@@ -65,7 +65,7 @@ func waitingQuery(workflowSid string) flexcallback.TaskQuery {
 	}
 }
 
-// waitingTasks lists the workflow's waiting tasks for the position announcement: the first
+// waitingTasks lists the workflow's waiting tasks for the position and wait estimate: the first
 // lookupMaxPages pages, all of them, as the position counts the older tasks too.
 func (e *Experience) waitingTasks(ctx context.Context, workflowSid string) ([]flexcallback.TaskRef, error) {
 	var refs []flexcallback.TaskRef
@@ -87,12 +87,7 @@ func (e *Experience) waitingTasks(ctx context.Context, workflowSid string) ([]fl
 // first, then the older (virtual) start. ok is false when own is not in the list or no longer
 // waits (reserved: an agent is being offered the call).
 func position(ts []flexcallback.TaskRef, ownSid string) (n int, ok bool) {
-	var own flexcallback.TaskRef
-	for _, t := range ts {
-		if t.Sid == ownSid {
-			own, ok = t, true
-		}
-	}
+	own, ok := refBySid(ts, ownSid)
 	if !ok || own.Status != flexcallback.StatusPending {
 		return 0, false
 	}
@@ -106,6 +101,16 @@ func position(ts []flexcallback.TaskRef, ownSid string) (n int, ok bool) {
 		}
 	}
 	return n, true
+}
+
+// refBySid returns the ref of the task sid.
+func refBySid(ts []flexcallback.TaskRef, sid string) (flexcallback.TaskRef, bool) {
+	for _, t := range ts {
+		if t.Sid == sid {
+			return t, true
+		}
+	}
+	return flexcallback.TaskRef{}, false
 }
 
 func startOf(t flexcallback.TaskRef) time.Time {

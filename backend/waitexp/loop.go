@@ -2,9 +2,7 @@ package waitexp
 
 import (
 	"context"
-	"math"
 	"strconv"
-	"time"
 )
 
 // initialize is the first waitUrl request: find the call's task, then start the loop.
@@ -75,12 +73,13 @@ func (t *turn) mainLoop(ctx context.Context) []verb {
 	}
 	o := t.offer()
 	var inner []verb
-	if s.taskSid != "" && t.opts.AnnouncePosition {
-		inner = append(inner, t.announce(ctx, s)...)
-	}
-	menu := s.taskSid != "" && o.any()
-	if menu {
-		inner = append(inner, t.v.say(repeatingKey(o)))
+	menu := false
+	if closed, next := t.closed(); closed {
+		// Outside business hours the caller hears what can be kept, whether the task is known or not.
+		inner, menu = t.closedPrompts(o, next)
+		menu = menu && s.taskSid != ""
+	} else if s.taskSid != "" {
+		inner, menu = t.openPrompts(ctx, s, o)
 	} else if gaveUp && o.any() {
 		inner = append(inner, t.v.say(t.unavailableKey()))
 	}
@@ -111,40 +110,6 @@ func (t *turn) unavailableKey() string {
 	return keyCallbackUnavailable
 }
 
-// announce says the caller's position and, when the voice queue knows one, the estimated wait.
-// Failures only skip the announcement.
-func (t *turn) announce(ctx context.Context, s state) []verb {
-	if s.workflowSid == "" {
-		s.workflowSid = t.workflow(ctx)
-	}
-	if s.workflowSid == "" {
-		return nil
-	}
-	list, err := t.waitingTasks(ctx, s.workflowSid)
-	if err != nil {
-		t.log.WarnContext(ctx, "position: list failed", "err", err)
-		return nil
-	}
-	n, ok := position(list, s.taskSid)
-	if !ok {
-		return nil
-	}
-	verbs := []verb{t.v.say(keyPositionInQueue, "{position}", strconv.Itoa(n))}
-	qs := t.p.get("QueueSid")
-	if qs == "" {
-		return verbs
-	}
-	q, err := t.queue(ctx, qs)
-	if err != nil || q.AverageWait <= 0 {
-		return verbs
-	}
-	if q.AverageWait < time.Minute {
-		return append(verbs, t.v.say(keyWaitEstimateUnderOneMinute))
-	}
-	minutes := int(math.Round(q.AverageWait.Minutes()))
-	return append(verbs, t.v.say(keyWaitEstimate, "{minutes}", strconv.Itoa(minutes)))
-}
-
 // initialChoice follows a key press during the hold music: star opens the menu, anything else
 // goes back to the music.
 func (t *turn) initialChoice(ctx context.Context) []verb {
@@ -162,8 +127,12 @@ func (t *turn) initialChoice(ctx context.Context) []verb {
 	case !o.callback:
 		key = keyVoicemailOnlyChoice
 	}
+	var args []string
+	if closed, next := t.closed(); closed {
+		key, args = closedChoiceKey(o), []string{"{opening}", t.opening(t.v.tag, next)}
+	}
 	return []verb{
-		gather(t.url(modeCallbackOrVoicemail, t.s), 5, 1, "", t.v.say(key)),
+		gather(t.url(modeCallbackOrVoicemail, t.s), 5, 1, "", t.v.say(key, args...)),
 		redirect(t.loopURL(t.s)),
 	}
 }

@@ -49,6 +49,15 @@ type Options struct {
 	OnLookupMiss func()
 	// Region is the default region (ISO 3166, e.g. "US") for numbers typed without a country code.
 	Region string
+
+	// Hours is the contact centre's opening hours (BUSINESS_HOURS_FILE); nil: always open. Outside
+	// them the menu promises a callback for the next opening.
+	Hours Hours
+	// OfferCallbackAfter (WAIT_OFFER_CALLBACK_AFTER): the menu is offered only once the caller's
+	// estimated wait exceeds it; 0: always.
+	OfferCallbackAfter time.Duration
+	// Statistics reads TaskRouter's statistics for the estimate; nil: the position alone.
+	Statistics flexcallback.Statistics
 }
 
 // Experience answers the wait-experience endpoint's requests. It is safe for concurrent use.
@@ -61,6 +70,7 @@ type Experience struct {
 	logger  *slog.Logger
 	now     func() time.Time
 	queues  *queueCache
+	stats   *statsCache // nil without Options.Statistics
 	scans   *scans
 }
 
@@ -82,6 +92,8 @@ func New(opts Options, tasks flexcallback.TaskRouter, voice flexcallback.Voice, 
 		return nil, flexcallback.Invalid("LookupPasses", "cannot be negative")
 	case opts.Region == "":
 		return nil, flexcallback.Invalid("DEFAULT_REGION", "needs a region")
+	case opts.OfferCallbackAfter < 0:
+		return nil, flexcallback.Invalid("WAIT_OFFER_CALLBACK_AFTER", "cannot be negative")
 	}
 	prompts, err := LoadPrompts(opts.PromptsFile)
 	if err != nil {
@@ -90,7 +102,12 @@ func New(opts Options, tasks flexcallback.TaskRouter, voice flexcallback.Voice, 
 	if tag := prompts.resolve(opts.Language, ""); opts.Language == "" || !sameBase(tag, opts.Language) {
 		return nil, flexcallback.Invalid("WAIT_LANGUAGE", "no prompts for language %q", opts.Language)
 	}
+	var stats *statsCache
+	if opts.Statistics != nil {
+		stats = newRefreshCache[string, flexcallback.WaitStatistics](statsTTL, maxQueues)
+	}
 	return &Experience{
+		stats:   stats,
 		opts:    opts,
 		prompts: prompts,
 		tasks:   tasks,

@@ -134,6 +134,7 @@ function scenarios(v) {
     button('scenario-ivr', 'ivr-callback', 'Callback requested in the IVR'),
     button('scenario-inqueue', 'inqueue-callback', 'Caller presses * in queue'),
     button('scenario-voicemail', 'voicemail', 'Caller leaves a voicemail'),
+    button('clock-after-hours', 'after-hours', 'Clock: after hours'),
     button('scenario-repeat', 'repeat-caller', 'Caller asks twice'),
     h('output', { id: 'scenario-status', className: 'scenario-status' }, v.desk.scenario),
   );

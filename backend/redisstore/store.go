@@ -2,9 +2,11 @@
 // under a prefix (REDIS_PREFIX) and with a TTL. When Redis does not answer, callers are never
 // turned away: the store serves from this replica's own memory (counted, one WARN a minute),
 // asks Redis again every second, and on its return writes what it holds back into Redis (never
-// over a value Redis has) before using Redis again. The memory also mirrors what this replica
-// wrote, so idempotency keys it set survive an outage, and a Redis restarted empty; a claim this
-// replica holds is written back too, so the others wait for it rather than create again.
+// over a value another replica put there) before using Redis again. The memory also mirrors what
+// this replica wrote, so idempotency keys it set survive an outage, and a Redis restarted empty; a
+// claim this replica holds is written back too, so the others wait for it rather than create
+// again, and one it settled or released in the outage reaches Redis as such, so they do not wait
+// on it: the last write-back and the switch to Redis happen with no operation in memory between.
 // Each operation is one round trip: PutIfAbsent is SET NX GET, CompareAndSwap a script.
 package redisstore
 
@@ -13,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -42,13 +45,24 @@ type Store struct {
 	degraded atomic.Bool
 	total    atomic.Uint64 // operations served from memory, ever
 
+	// switching makes the return to Redis one step for operations: those served from memory
+	// hold it for reading, the last write-back and the switch hold it for writing.
+	switching sync.RWMutex
+
 	mu         sync.Mutex // guards the fields below
 	since      time.Time  // when the current outage began
 	lastWarn   time.Time
 	fromMemory int // operations served from memory in the current outage
+	// changed holds the keys memory changed in the outage, with the value each held before
+	// (what Redis may still hold of this replica's, "" for none), and fresh those changed
+	// since the last write-back began.
+	changed map[string]string
+	fresh   map[string]bool
+	sent    map[string]string // what the write-backs of this outage sent (recover's own)
 
-	stop chan struct{}
-	done chan struct{}
+	beforeSwitch func() // tests: runs between the write-backs
+	stop         chan struct{}
+	done         chan struct{}
 }
 
 // ParseURL checks a REDIS_URL (configuration uses it to report a bad one at start).
@@ -78,7 +92,8 @@ func New(cfg Config) (*Store, error) {
 	if cfg.Warn <= 0 {
 		cfg.Warn = time.Minute
 	}
-	s := &Store{cfg: cfg, rdb: redis.NewClient(opt), mem: inmem.New(0), stop: make(chan struct{}), done: make(chan struct{})}
+	s := &Store{cfg: cfg, rdb: redis.NewClient(opt), mem: inmem.New(0), changed: map[string]string{}, fresh: map[string]bool{}, sent: map[string]string{},
+		stop: make(chan struct{}), done: make(chan struct{})}
 	// Concurrent requests' commands go to Redis in one write and come back in one read, which
 	// halves redis-server's CPU per request under load. The pipeliner runs a command on its own
 	// context, bounded by the connection's timeouts above rather than the caller's deadline.
@@ -130,29 +145,30 @@ func (s *Store) Get(ctx context.Context, key string) (string, bool, error) {
 		if !s.failed(ctx, err) {
 			return "", false, err
 		}
-	} else {
-		s.count()
 	}
+	s.count()
 	return s.mem.Get(ctx, key)
 }
 
 // Put sets key in Redis and in memory.
 func (s *Store) Put(ctx context.Context, key, value string, ttl time.Duration) error {
-	s.mem.Put(ctx, key, value, ttl)
-	if s.degraded.Load() {
-		s.count()
-		return nil
-	}
-	if err := s.cmd.Set(ctx, s.key(key), value, px(ttl)).Err(); err != nil && !s.failed(ctx, err) {
-		return err
+	for !s.inMemory(ctx, key, func() { s.mem.Put(ctx, key, value, ttl) }) {
+		err := s.cmd.Set(ctx, s.key(key), value, px(ttl)).Err()
+		if err == nil {
+			s.mem.Put(ctx, key, value, ttl)
+			return nil
+		}
+		if !s.failed(ctx, err) {
+			return err
+		}
 	}
 	return nil
 }
 
 // PutIfAbsent sets key in Redis unless it holds a value, and returns the value it holds, in one
 // SET NX GET; a value it sets is mirrored. While Redis is unreachable it is memory's.
-func (s *Store) PutIfAbsent(ctx context.Context, key, value string, ttl time.Duration) (string, bool, error) {
-	if !s.degraded.Load() {
+func (s *Store) PutIfAbsent(ctx context.Context, key, value string, ttl time.Duration) (held string, won bool, err error) {
+	for !s.inMemory(ctx, key, func() { held, won, err = s.mem.PutIfAbsent(ctx, key, value, ttl) }) {
 		held, err := s.putIfAbsent(ctx, key, value, ttl)
 		switch {
 		case errors.Is(err, redis.Nil):
@@ -164,10 +180,8 @@ func (s *Store) PutIfAbsent(ctx context.Context, key, value string, ttl time.Dur
 		if !s.failed(ctx, err) {
 			return "", false, err
 		}
-	} else {
-		s.count()
 	}
-	return s.mem.PutIfAbsent(ctx, key, value, ttl)
+	return held, won, err
 }
 
 // putIfAbsentScript is SET NX GET for a Redis before 7.0.
@@ -199,8 +213,8 @@ return 1`)
 
 // CompareAndSwap swaps key in Redis (one script) and then its mirror, or, while Redis is
 // unreachable, in memory.
-func (s *Store) CompareAndSwap(ctx context.Context, key, old, value string, ttl time.Duration) (bool, error) {
-	if !s.degraded.Load() {
+func (s *Store) CompareAndSwap(ctx context.Context, key, old, value string, ttl time.Duration) (swapped bool, err error) {
+	for !s.inMemory(ctx, key, func() { swapped, err = s.mem.CompareAndSwap(ctx, key, old, value, ttl) }) {
 		n, err := compareAndSwap.Run(ctx, s.cmd, []string{s.key(key)}, old, value, px(ttl).Milliseconds()).Int()
 		if err == nil {
 			if n == 1 {
@@ -211,10 +225,27 @@ func (s *Store) CompareAndSwap(ctx context.Context, key, old, value string, ttl 
 		if !s.failed(ctx, err) {
 			return false, err
 		}
-	} else {
-		s.count()
 	}
-	return s.mem.CompareAndSwap(ctx, key, old, value, ttl)
+	return swapped, err
+}
+
+// inMemory runs op, a change of key, on memory while the store is degraded, and notes the change
+// for the write-back; false when the store uses Redis (op did not run).
+func (s *Store) inMemory(ctx context.Context, key string, op func()) bool {
+	s.switching.RLock()
+	defer s.switching.RUnlock()
+	if !s.degraded.Load() {
+		return false
+	}
+	s.count()
+	s.mu.Lock()
+	if _, ok := s.changed[key]; !ok {
+		s.changed[key], _, _ = s.mem.Get(ctx, key)
+	}
+	s.fresh[key] = true
+	s.mu.Unlock()
+	op()
+	return true
 }
 
 // mirror sets (or, for "", removes) key in memory as Redis now has it.
@@ -232,13 +263,12 @@ func (s *Store) key(k string) string { return s.cfg.Prefix + k }
 func px(ttl time.Duration) time.Duration { return max(ttl, time.Millisecond) }
 
 // failed handles a Redis error: the caller's own cancellation is returned as it is (false);
-// anything else means Redis is unreachable, and the operation is served from memory (true).
+// anything else means Redis is unreachable, and the operation is to be served from memory (true).
 func (s *Store) failed(ctx context.Context, err error) bool {
 	if ctx.Err() != nil {
 		return false
 	}
 	s.degrade(err)
-	s.count()
 	return true
 }
 
@@ -282,9 +312,9 @@ func (s *Store) probe() {
 	}
 }
 
-// recover returns to Redis if it answers: memory is written back first (SET NX: a value another
-// replica put meanwhile wins), then Redis is used again, then what memory took during the switch
-// is written back too.
+// recover returns to Redis if it answers. Memory is written back while operations still use
+// it; then, with none running, what they changed meanwhile is, and Redis is used again, so no
+// change made in memory is left out of Redis.
 func (s *Store) recover() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -294,22 +324,52 @@ func (s *Store) recover() {
 		}
 		return
 	}
-	if err := s.writeBack(ctx); err != nil {
+	s.takeFresh()
+	if err := s.writeBack(ctx, nil); err != nil {
+		return
+	}
+	if s.beforeSwitch != nil {
+		s.beforeSwitch()
+	}
+	s.switching.Lock()
+	defer s.switching.Unlock()
+	if err := s.writeBack(ctx, s.takeFresh()); err != nil {
 		return
 	}
 	s.mu.Lock()
 	since, served := s.since, s.fromMemory
+	s.changed, s.sent = map[string]string{}, map[string]string{}
 	s.degraded.Store(false)
 	s.mu.Unlock()
-	if err := s.writeBack(ctx); err != nil {
-		s.degrade(err)
-		return
-	}
 	s.cfg.Logger.Info("Redis answers again: the shared store is back", "outage", time.Since(since).Round(time.Millisecond), "served_from_memory", served)
 }
 
-// writeBack sets every key memory holds in Redis, unless Redis holds it.
-func (s *Store) writeBack(ctx context.Context) error {
+// takeFresh returns the keys changed since the last call.
+func (s *Store) takeFresh() map[string]bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fresh := s.fresh
+	s.fresh = map[string]bool{}
+	return fresh
+}
+
+// writeBackScript sets KEYS[1] to ARGV[1] for ARGV[2] ms, or deletes it when ARGV[1] is "",
+// unless it holds a value other than ARGV[3] and ARGV[4].
+var writeBackScript = redis.NewScript(`local v = redis.call("GET", KEYS[1])
+if v and v ~= ARGV[3] and v ~= ARGV[4] then return 0 end
+if ARGV[1] == "" then redis.call("DEL", KEYS[1]) else redis.call("SET", KEYS[1], ARGV[1], "PX", ARGV[2]) end
+return 1`)
+
+// writeBack writes what memory holds of keys (nil: of every key it holds or the outage changed)
+// into Redis, over no value but one this replica put there: what the key held before the outage
+// changed it, or what an earlier write-back sent.
+func (s *Store) writeBack(ctx context.Context, keys map[string]bool) error {
+	if err := writeBackScript.Load(ctx, s.rdb).Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	before := maps.Clone(s.changed)
+	s.mu.Unlock()
 	p := s.rdb.Pipeline()
 	var err error
 	flush := func() {
@@ -317,12 +377,24 @@ func (s *Store) writeBack(ctx context.Context) error {
 			_, err = p.Exec(ctx)
 		}
 	}
-	s.mem.Each(func(key, value string, ttl time.Duration) {
-		p.SetNX(ctx, s.key(key), value, px(ttl))
+	seen := map[string]bool{}
+	put := func(key, value string, ttl time.Duration) {
+		seen[key] = true
+		if keys != nil && !keys[key] {
+			return
+		}
+		writeBackScript.EvalSha(ctx, p, []string{s.key(key)}, value, px(ttl).Milliseconds(), before[key], s.sent[key])
+		s.sent[key] = value
 		if p.Len() >= 500 {
 			flush()
 		}
-	})
+	}
+	s.mem.Each(put)
+	for key := range before {
+		if !seen[key] {
+			put(key, "", 0) // the outage removed it from memory
+		}
+	}
 	flush()
 	return err
 }

@@ -3,6 +3,7 @@ package redisstore
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"strings"
 	"testing"
@@ -23,6 +24,13 @@ func newStore(t *testing.T, url string, logs *bytes.Buffer) *Store {
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
+}
+
+// probeOff leaves recovery to the test's own calls of recover.
+func (s *Store) probeOff() {
+	close(s.stop)
+	<-s.done
+	s.stop = make(chan struct{}) // for Close
 }
 
 func TestStoreContract(t *testing.T) {
@@ -101,5 +109,81 @@ func TestStoreFallsBackAndRecovers(t *testing.T) {
 	}
 	if held, won, err := other.PutIfAbsent(ctx, "held", "other", time.Hour); err != nil || won || held != "me" {
 		t.Errorf("another replica claims the outage's held key: %q, won %v, %v; want me's", held, won, err)
+	}
+}
+
+// What a flight does to its key while the store is switching back to Redis (after its write-back
+// read memory, before Redis is used again) reaches Redis: a claim settled or released then does
+// not stay in Redis as a live claim that other replicas wait on past their requests' deadlines.
+func TestStoreRecoveryKeepsWritesDuringTheSwitch(t *testing.T) {
+	ctx := context.Background()
+	r := redistest.Start(t)
+	s := newStore(t, r.URL(), nil)
+	s.probeOff()
+	other := newStore(t, r.URL(), nil)
+
+	r.Kill()
+	for _, k := range []string{"settled", "released"} {
+		if _, won, err := s.PutIfAbsent(ctx, k, "claim", time.Hour); err != nil || !won {
+			t.Fatalf("claim %s in the outage: won %v, %v", k, won, err)
+		}
+	}
+	r.Restart()
+	s.beforeSwitch = func() {
+		// The first write-back has put both claims in Redis; the flights end in memory.
+		if err := s.Put(ctx, "settled", "WT1", time.Hour); err != nil {
+			t.Error(err)
+		}
+		if ok, err := s.CompareAndSwap(ctx, "released", "claim", "", time.Hour); err != nil || !ok {
+			t.Errorf("release: %v, %v", ok, err)
+		}
+		if _, won, err := s.PutIfAbsent(ctx, "held", "claim", time.Hour); err != nil || !won {
+			t.Errorf("claim held: won %v, %v", won, err)
+		}
+	}
+	s.recover()
+	if s.Degraded() {
+		t.Fatal("store still degraded after Redis answered")
+	}
+	for key, want := range map[string]string{"settled": "WT1", "released": "", "held": "claim"} {
+		if v, _, err := other.Get(ctx, key); err != nil || v != want {
+			t.Errorf("another replica reads %s = %q, %v; want %q", key, v, err, want)
+		}
+	}
+}
+
+// Redis that kept its data through the outage (a partition, not a restart) holds this replica's
+// claim from before it; the flight settled or released it in memory meanwhile, and the
+// write-back brings Redis up to date rather than leave the stale claim for its lease.
+func TestStoreRecoveryUpdatesItsOwnStaleValues(t *testing.T) {
+	ctx := context.Background()
+	r := redistest.Start(t)
+	s := newStore(t, r.URL(), nil)
+	s.probeOff()
+	other := newStore(t, r.URL(), nil)
+	for _, k := range []string{"settled", "released", "theirs"} {
+		if _, won, err := s.PutIfAbsent(ctx, k, "claim", time.Hour); err != nil || !won {
+			t.Fatalf("claim %s: won %v, %v", k, won, err)
+		}
+	}
+	// Redis stays up for the others but this replica loses it: its operations go to memory.
+	s.degrade(errors.New("partition"))
+	if err := s.Put(ctx, "settled", "WT1", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := s.CompareAndSwap(ctx, "released", "claim", "", time.Hour); err != nil || !ok {
+		t.Fatalf("release: %v, %v", ok, err)
+	}
+	if ok, err := s.CompareAndSwap(ctx, "theirs", "claim", "WT2", time.Hour); err != nil || !ok {
+		t.Fatalf("settle: %v, %v", ok, err)
+	}
+	if err := other.Put(ctx, "theirs", "WT3", time.Hour); err != nil { // another replica took it over meanwhile
+		t.Fatal(err)
+	}
+	s.recover()
+	for key, want := range map[string]string{"settled": "WT1", "released": "", "theirs": "WT3"} {
+		if v, _, err := other.Get(ctx, key); err != nil || v != want {
+			t.Errorf("another replica reads %s = %q, %v; want %q", key, v, err, want)
+		}
 	}
 }

@@ -194,7 +194,7 @@ func TestPanelButtonsFollowStatusAndWorker(t *testing.T) {
 	m["worker"] = map[string]any{"sid": "WK1", "offline": true}
 	tp.receive(flexOrigin, true, m)
 	h := tp.html()
-	if !regexpMatch(`<button[^>]*id="call"[^>]*disabled( |>|="true")`, h) && !regexpMatch(`<button[^>]*disabled( |="true")[^>]*id="call"`, h) {
+	if !buttonDisabled(h, "call") {
 		t.Errorf("offline worker: call not disabled:\n%s", h)
 	}
 	if countDisabled(h) != 1 {

@@ -85,3 +85,8 @@ func TestStoreFallsBackAndRecovers(t *testing.T) {
 		t.Errorf("the outage's claim was written back to Redis (won %v, %v)", won, err)
 	}
 }
+
+func TestScheduleContract(t *testing.T) {
+	r := redistest.Start(t)
+	storetest.RunSchedule(t, newStore(t, r.URL(), nil).Schedule())
+}

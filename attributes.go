@@ -35,14 +35,14 @@ type Request struct {
 	IsDeleted        *bool
 	TaskChannel      string // override; else the original's; else "voice"
 
-	Original         *Task         // the task copied (requeue, or the call task when routing is kept)
-	VirtualStartTime time.Time     // keeps the caller's place in the queue; zero: not sent
+	Original         *Task     // the task copied (requeue, or the call task when routing is kept)
+	VirtualStartTime time.Time // keeps the caller's place in the queue; zero: not sent
 	// ScheduledFor is the time the caller or agent chose (callBackData.scheduledFor); it is also
 	// the task's virtual start time, so a scheduled callback queues from its time, not before.
 	ScheduledFor time.Time
-	Key              string        // idempotency key; stored as callBackData.requestKey
-	KeyOpenOnly      bool          // Key replays its task only while it is open: the same-parameters key
-	KeyTTL           time.Duration // how long Key is remembered; 0: the service's default
+	Key          string        // idempotency key; stored as callBackData.requestKey
+	KeyOpenOnly  bool          // Key replays its task only while it is open: the same-parameters key
+	KeyTTL       time.Duration // how long Key is remembered; 0: the service's default
 
 	Source    string // SourceStudio, SourceWait: written with a request merged into an open task (Creator.Ask)
 	MergeOnly bool   // Ask only merges into the caller's open task; it makes no task of its own

@@ -63,4 +63,6 @@ type Scheduler interface {
 	Cancel(ctx context.Context, id string) (ScheduledCallback, error)
 	// Zone is the business time zone slots and hours are read in.
 	Zone() *time.Location
+	// Now is the scheduler's clock (the sandbox's in sandbox mode).
+	Now() time.Time
 }

@@ -167,3 +167,14 @@ func (g *sidGen) next(prefix string) string {
 	sum := sha256.Sum256(fmt.Appendf(nil, "flexcallback-sandbox/%s/%d", prefix, g.n))
 	return prefix + hex.EncodeToString(sum[:16])
 }
+
+// Now is the sandbox's time: virtual unless Config.RealClock. In sandbox mode the backend keeps
+// it, so a test that moves the clock (POST /_sandbox/clock) moves the backend's schedule too.
+func (s *Sandbox) Now() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.realClock {
+		return time.Now().UTC().Add(s.offset)
+	}
+	return s.now
+}

@@ -49,6 +49,12 @@ const (
 	keyWaitEstimate               = "waitEstimate"
 	keyWaitEstimateUnderOneMinute = "waitEstimateUnderOneMinute"
 	keyCallbackArranged           = "callbackAlreadyArranged"
+	keyCallbackWhenSoon           = "callbackWhenSoon"
+	keyCallbackWhenSlot           = "callbackWhenSlot"
+	keyCallbackScheduled          = "callbackScheduled"
+	keyWhenToday                  = "whenToday"
+	keyWhenTomorrow               = "whenTomorrow"
+	keyWhenDay                    = "whenDay"
 )
 
 // DefaultLanguage is the language used when neither the options nor the call name one we have.
@@ -81,6 +87,12 @@ var builtinPrompts = Prompts{
 		keyWaitEstimate:               "Your estimated wait time is about {minutes} minutes.",
 		keyWaitEstimateUnderOneMinute: "Your estimated wait time is less than a minute.",
 		keyCallbackArranged:           "A callback to your number is already arranged, and we have added this request to it. You do not need to wait on the line. Goodbye.",
+		keyCallbackWhenSoon:           "To be called back as soon as possible, press 1.",
+		keyCallbackWhenSlot:           "To be called back {when}, press {digit}.",
+		keyCallbackScheduled:          "Thank you. We will call you back {when}. Goodbye.",
+		keyWhenToday:                  "today at {time}",
+		keyWhenTomorrow:               "tomorrow at {time}",
+		keyWhenDay:                    "on {day} at {time}",
 	}},
 	"es-MX": {Voice: "Polly.Mia", Prompts: map[string]string{
 		keyInitialGreeting:            "Por favor espere al siguiente representante disponible.",
@@ -108,6 +120,12 @@ var builtinPrompts = Prompts{
 		keyWaitEstimate:               "El tiempo de espera estimado es de unos {minutes} minutos.",
 		keyWaitEstimateUnderOneMinute: "El tiempo de espera estimado es de menos de un minuto.",
 		keyCallbackArranged:           "Ya tenemos programada una llamada a su número y hemos añadido esta solicitud. No necesita esperar en la línea. Adiós.",
+		keyCallbackWhenSoon:           "Para que le llamemos lo antes posible, presione 1.",
+		keyCallbackWhenSlot:           "Para que le llamemos {when}, presione {digit}.",
+		keyCallbackScheduled:          "Gracias. Le llamaremos {when}. Adiós.",
+		keyWhenToday:                  "hoy a las {time}",
+		keyWhenTomorrow:               "mañana a las {time}",
+		keyWhenDay:                    "el {day} a las {time}",
 	}},
 }
 

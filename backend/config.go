@@ -16,8 +16,8 @@ import (
 	"flexcallback"
 	"flexcallback/backend/api"
 	"flexcallback/backend/redisstore"
-	"flexcallback/backend/schedule"
 	"flexcallback/backend/sandbox"
+	"flexcallback/backend/schedule"
 	"flexcallback/backend/twilio"
 	"flexcallback/backend/waitexp"
 )

@@ -29,7 +29,7 @@ type Hours interface {
 // AlwaysOpen is the business hours of a desk that never closes: the default.
 type AlwaysOpen struct{}
 
-func (AlwaysOpen) Open(time.Time) bool                 { return true }
+func (AlwaysOpen) Open(time.Time) bool               { return true }
 func (AlwaysOpen) NextOpening(t time.Time) time.Time { return t }
 
 // Config is what the scheduler needs from configuration.

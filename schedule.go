@@ -27,6 +27,8 @@ type Schedule interface {
 	Done(ctx context.Context, id string) (removed bool, err error)
 	// List returns at most limit entries, earliest Due first, claimed ones included.
 	List(ctx context.Context, limit int) ([]Scheduled, error)
+	// Count is how many entries are held, claimed ones included.
+	Count(ctx context.Context) (int, error)
 }
 
 // ScheduledCallback is a callback request waiting for its time, as supervisors and callers see it.

@@ -144,7 +144,7 @@ func newHandler(cfg config, logger *slog.Logger, demoDesk bool, m *metrics.Metri
 		MergeOpen: cfg.MergeOpenCallbacks},
 		tw, store, logger.With("component", "callback"), m, time.Now)
 	scheduler := schedule.New(schedule.Config{Slots: cfg.CallbackSlots, Horizon: cfg.CallbackHorizon, Zone: cfg.zone(),
-		Poll: cfg.SchedulePoll, Lease: cfg.ScheduleLease}, store.Schedule(), creator, logger.With("component", "schedule"), now)
+		Poll: cfg.SchedulePoll, Lease: cfg.ScheduleLease, Held: m.ScheduledCallbacks}, store.Schedule(), creator, logger.With("component", "schedule"), now)
 	cfg.Wait.OnLookupMiss = m.LookupMiss
 	cfg.Wait.Scheduler = scheduler
 	wait, err := waitexp.New(cfg.Wait, tw, tw, creator, logger.With("component", "waitexp"), time.Now)

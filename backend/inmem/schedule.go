@@ -83,6 +83,9 @@ func (q *Schedule) List(_ context.Context, limit int) ([]flexcallback.Scheduled,
 	return entries(all, limit), nil
 }
 
+// Count is Len, as flexcallback.Schedule asks.
+func (q *Schedule) Count(context.Context) (int, error) { return q.Len(), nil }
+
 // Len is how many requests the schedule holds (only in this process's memory).
 func (q *Schedule) Len() int {
 	q.mu.Lock()

@@ -57,6 +57,15 @@ func (q *Schedule) Add(ctx context.Context, s flexcallback.Scheduled) (bool, err
 	return n == 1, nil
 }
 
+// Count is how many entries the sorted set holds.
+func (q *Schedule) Count(ctx context.Context) (int, error) {
+	n, err := q.rdb.ZCard(ctx, q.due).Result()
+	if err != nil {
+		return 0, unavailable("count scheduled requests", err)
+	}
+	return int(n), nil
+}
+
 // Due returns the entries visible at now, earliest first.
 func (q *Schedule) Due(ctx context.Context, now time.Time, limit int) ([]flexcallback.Scheduled, error) {
 	ids, err := q.rdb.ZRangeByScore(ctx, q.due, &redis.ZRangeBy{Min: "-inf", Max: strconv.FormatInt(ms(now), 10), Count: int64(limit)}).Result()

@@ -40,6 +40,8 @@ type Config struct {
 	Hours   Hours          // nil: AlwaysOpen
 	Poll    time.Duration  // how often the scheduler looks for due requests; default 1 s
 	Lease   time.Duration  // how long a claim hides a request from other replicas; default 30 s
+	// Held, when set, is told after each tick how many requests the schedule holds (a gauge).
+	Held func(n int)
 }
 
 // Service is the flexcallback.Scheduler, and the loop that makes due requests' tasks (Run).
@@ -254,8 +256,18 @@ func (s *Service) Run(ctx context.Context) error {
 	}
 }
 
-// Tick claims and makes every request due now.
+// Tick claims and makes every request due now, then reports how many are held.
 func (s *Service) Tick(ctx context.Context) {
+	s.tick(ctx)
+	if s.cfg.Held == nil || ctx.Err() != nil {
+		return
+	}
+	if n, err := s.q.Count(ctx); err == nil {
+		s.cfg.Held(n)
+	}
+}
+
+func (s *Service) tick(ctx context.Context) {
 	now := s.now()
 	due, err := s.q.Due(ctx, now, 50)
 	if err != nil {

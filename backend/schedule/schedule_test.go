@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -159,5 +160,26 @@ func TestTickMakesOnceAtItsTime(t *testing.T) {
 	}
 	if _, err := reps[2].Cancel(ctx, sc.ID); !errors.Is(err, flexcallback.ErrNotFound) {
 		t.Errorf("cancel after it was made: %v; want not found", err)
+	}
+}
+
+func TestTickReportsHeld(t *testing.T) {
+	ctx := context.Background()
+	c := &clock{now: t0}
+	var held []int
+	s := newService(inmem.NewSchedule(), &creator{}, c)
+	s.cfg.Held = func(n int) { held = append(held, n) }
+	for i, at := range []time.Duration{time.Hour, 90 * time.Minute} {
+		if _, err := s.Schedule(ctx, flexcallback.Request{NumberToCall: "+14155552671", Key: "k" + string(rune('1'+i))}, t0.Add(at)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Tick(ctx)
+	c.add(time.Hour)
+	s.Tick(ctx)
+	c.add(time.Hour)
+	s.Tick(ctx)
+	if want := []int{2, 1, 0}; !slices.Equal(held, want) {
+		t.Errorf("held after each tick = %v; want %v", held, want)
 	}
 }

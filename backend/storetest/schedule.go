@@ -81,6 +81,9 @@ func RunSchedule(t *testing.T, q flexcallback.Schedule) {
 	all, err = q.List(ctx, 10)
 	must(err)
 	same("List with a claim", all, "a", "b")
+	if n, err := q.Count(ctx); err != nil || n != 2 {
+		t.Errorf("Count with a claim = %d, %v; want 2", n, err)
+	}
 
 	removed, err := q.Done(ctx, "a")
 	must(err)
@@ -96,6 +99,9 @@ func RunSchedule(t *testing.T, q flexcallback.Schedule) {
 	all, err = q.List(ctx, 1)
 	must(err)
 	same("List(1)", all, "b")
+	if n, err := q.Count(ctx); err != nil || n != 1 {
+		t.Errorf("Count after Done = %d, %v; want 1", n, err)
+	}
 }
 
 func equal(a, b []string) bool {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -26,6 +28,9 @@ func TestDeskScheduledCallback(t *testing.T) {
 	if eval[bool](t, ctx, "tasks", `document.querySelector('li[data-task-type=callback]') !== null`) {
 		t.Fatal("a task came before its time")
 	}
+	if m := scheduledGauge(t, a.base); m != "1" {
+		t.Errorf("flexcallback_scheduled_callbacks = %q with one request held, want 1", m)
+	}
 
 	click(t, ctx, "clock +1 h", "#clock-advance")
 	poll(t, ctx, "the clock moved", `document.querySelector('#sandbox-clock').dataset.now !== `+jsString(before))
@@ -40,6 +45,26 @@ func TestDeskScheduledCallback(t *testing.T) {
 	panel := panelFrame(t, ctx)
 	poll(t, panel, "the scheduled time", `(() => { const el = document.querySelector('#scheduled-for'); return !!el && el.textContent !== '' })()`)
 	poll(t, panel, "Retry at…", `document.querySelector('#retry-at') !== null`)
+	if m := scheduledGauge(t, a.base); m != "0" {
+		t.Errorf("flexcallback_scheduled_callbacks = %q once made, want 0", m)
+	}
+}
+
+// scheduledGauge reads flexcallback_scheduled_callbacks from /metrics.
+func scheduledGauge(t *testing.T, base string) string {
+	t.Helper()
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "flexcallback_scheduled_callbacks "); ok {
+			return v
+		}
+	}
+	return ""
 }
 
 func jsString(s string) string {

@@ -331,19 +331,7 @@ func TestBrowserAccessibility(t *testing.T) {
 			if w := evalFrame[int](b, `document.documentElement.scrollWidth`); w > 320 {
 				t.Errorf("content %dpx wide in a 320px frame", w)
 			}
-			evalFrame[bool](b, axe+"\n;true")
-			type axeResult struct {
-				Violations []string `json:"violations"`
-				Passes     int      `json:"passes"`
-			}
-			res := evalFrame[axeResult](b, `axe.run(document).then(r => ({passes: r.passes.length, violations: r.violations.map(v =>
-				v.id + " (" + v.impact + "): " + v.nodes.map(n => n.target.join(" ")).join(", "))}))`, chromedp.EvalAwaitPromise)
-			if res.Passes < 10 {
-				t.Errorf("axe passed only %d rules: did it run?", res.Passes)
-			}
-			for _, v := range res.Violations {
-				t.Errorf("axe: %s", v)
-			}
+			runAxe(t, b, axe)
 		})
 	}
 }

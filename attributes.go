@@ -229,6 +229,7 @@ func BuildTask(r Request, defaultWorkflow, timeZone string, now time.Time) (NewT
 	}
 	delete(conv, "abandoned")
 	delete(conv, "hang_up_by")
+	delete(conv, "outcome") // a new attempt: its outcome is its own
 	attrs["conversations"] = conv
 	delete(attrs, "call_sid")
 	delete(attrs, "reservation_attributes")

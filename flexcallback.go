@@ -78,6 +78,25 @@ type TaskQuery struct {
 	MaxPages         int    // 0: 1; paging stops there (bounded, fixes P1)
 }
 
+// TaskRef is what a task listing says of a task without decoding its attributes: enough to find a
+// call's task (CallSid, from attributes.call_sid), to rank it in its queue and to read that queue's
+// statistics.
+type TaskRef struct {
+	Sid              string
+	CallSid          string // attributes.call_sid; "" when absent
+	QueueSid         string // task_queue_sid, once routed: the scope of the wait statistics
+	Status           string
+	Priority         int
+	DateCreated      time.Time
+	VirtualStartTime time.Time
+}
+
+// TaskPage is one page of a task listing. Next, opaque, asks for the following page; "" at the end.
+type TaskPage struct {
+	Refs []TaskRef
+	Next string
+}
+
 // Workflow is a TaskRouter workflow.
 type Workflow struct {
 	Sid          string
@@ -153,6 +172,9 @@ type TaskRouter interface {
 	FetchTask(ctx context.Context, sid string) (Task, error)
 	UpdateTask(ctx context.Context, sid string, u TaskUpdate) (Task, error)
 	ListTasks(ctx context.Context, q TaskQuery) ([]Task, error)
+	// ListTaskPage returns one page of q's tasks as refs (q.MaxPages is ignored): next is ""
+	// for the first page, else the Next of the page before.
+	ListTaskPage(ctx context.Context, q TaskQuery, next string) (TaskPage, error)
 	ListWorkflows(ctx context.Context) ([]Workflow, error)
 }
 
@@ -185,8 +207,10 @@ type Store interface {
 	// PutIfAbsent sets the value for ttl unless the key holds one, atomically: it returns the
 	// value the key holds afterwards and whether it is this call's.
 	PutIfAbsent(ctx context.Context, key, value string, ttl time.Duration) (held string, won bool, err error)
-	// DeleteIf removes the key if it holds value (a claim released by its owner only).
-	DeleteIf(ctx context.Context, key, value string) error
+	// CompareAndSwap sets the key to new for ttl if it holds old, atomically, and reports whether
+	// it did; a new of "" removes the key. A request key's record moves through its states with
+	// it (a claim taken over from a dead replica, released, or given back).
+	CompareAndSwap(ctx context.Context, key, old, new string, ttl time.Duration) (swapped bool, err error)
 }
 
 // Reservation is a TaskRouter reservation: a task offered to, or held by, one worker.

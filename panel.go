@@ -67,6 +67,12 @@ type PanelView struct {
 	RetryEnabled  bool
 	ShowDelete    bool // Delete voicemail
 	DeleteEnabled bool
+
+	// The outcome step (outcome.go): what came of the call back placed from this task.
+	CallActive bool    // the call back is on: no second call meanwhile
+	CallSid    string  // the call back that ended, "" when none did
+	AskOutcome bool    // it ended and its outcome is not logged yet
+	Outcome    Outcome // its logged outcome, "" when none
 }
 
 // NewPanelView applies the panel rules to a task. busy is true while an action of this panel is in
@@ -99,6 +105,7 @@ func NewPanelView(t PanelTask, w PanelWorker, c PanelConfig, busy bool) PanelVie
 		m.TranscriptFailed = m.ShowRecording && !m.ShowTranscript && r.TranscriptStatus == TranscriptStatusFailed
 		v.Merged = append(v.Merged, m)
 	}
+	v.applyOutcome(t)
 	return v
 }
 

@@ -89,6 +89,21 @@ type PanelTask struct {
 	Channel     string         `json:"channel,omitempty"`
 	DateCreated string         `json:"dateCreated,omitempty"`
 	Attributes  map[string]any `json:"attributes"`
+	// OutboundCall is the call back placed from this task, when the shim saw one: Flex runs it as
+	// a task of its own (callback-outbound, parentTask = Sid), so only the shim can tell.
+	OutboundCall *OutboundCallState `json:"outboundCall,omitempty"`
+}
+
+// Outbound call statuses of OutboundCallState.
+const (
+	CallActive = "active" // the outbound call's task is assigned: the call is on
+	CallEnded  = "ended"  // its task is in wrap-up, completed or gone: the call is over
+)
+
+// OutboundCallState is the call back of a task as the shim follows it.
+type OutboundCallState struct {
+	Status  string `json:"status"`  // CallActive or CallEnded
+	CallSid string `json:"callSid"` // the customer's leg (CA…), "" while Flex has not named it
 }
 
 // PanelWorker is the agent looking at the panel.

@@ -15,6 +15,7 @@ import (
 
 	"flexcallback"
 	"flexcallback/backend/api"
+	"flexcallback/backend/hours"
 	"flexcallback/backend/redisstore"
 	"flexcallback/backend/sandbox"
 	"flexcallback/backend/schedule"
@@ -88,9 +89,14 @@ type config struct {
 	// own memory, right for one replica. REDIS_PREFIX (default "flexcallback:") starts every key,
 	// so one Redis can serve several deployments.
 	RedisURL, RedisPrefix string
-	// BUSINESS_TIME_ZONE: IANA zone of the contact centre, shown to agents as "system time".
-	// Default UTC.
+	// BUSINESS_TIME_ZONE: IANA zone of the contact centre, shown to agents as "system time", and
+	// the zone of BUSINESS_HOURS_FILE. Default UTC.
 	BusinessTimeZone string
+	// BUSINESS_HOURS_FILE: the centre's weekly opening hours and dated closures (JSON, see
+	// backend/hours and docs/business-hours.example.json), checked at start. Outside them the wait
+	// experience promises a callback for the next opening and create-callback answers nextOpening.
+	// Default: none, always open.
+	Hours *hours.Schedule
 	// DEFAULT_REGION: ISO 3166 region of numbers given without a country code. Default US.
 	DefaultRegion string
 	// MAX_ATTEMPTS: callback attempts before "retry later" is refused. Default 3.
@@ -108,8 +114,9 @@ type config struct {
 	// CALLBACK_HORIZON: how far ahead a callback may be scheduled ("14d", or a Go duration),
 	// default 14d. SCHEDULE_POLL: how often each replica looks for due callbacks, default 1s.
 	// SCHEDULE_LEASE: how long a replica's claim on a due callback hides it from the others; a
-	// replica that dies holding one leaves it to another after this; default 30s (at least the
-	// 20 s a creation may take, so a live replica keeps its claim).
+	// replica that dies holding one leaves it to another after this, or after the dead create's
+	// own 25 s claim on the request key if that is longer; default 30s (at least the 20 s a
+	// creation may take, so a live replica keeps its claim).
 	CallbackSlots   []schedule.Spec
 	CallbackHorizon time.Duration
 	SchedulePoll    time.Duration
@@ -119,7 +126,10 @@ type config struct {
 	// WAIT_ALLOW_VOICEMAIL (default true), WAIT_ANNOUNCE_POSITION (default false),
 	// WAIT_HOLD_MUSIC_URL (default our own {PUBLIC_BASE_URL}/web/hold-music.mp3),
 	// WAIT_LANGUAGE (default en-US; es-MX built in), WAIT_PROMPTS_FILE (JSON overriding prompts),
-	// WAIT_MAX_RECORD_ATTEMPTS (2), WAIT_MAX_RECORD_LENGTH (seconds, 120).
+	// WAIT_MAX_RECORD_ATTEMPTS (2), WAIT_MAX_RECORD_LENGTH (seconds, 120),
+	// WAIT_OFFER_CALLBACK_AFTER (seconds or a duration such as 2m, at most 1h; default 0: the `*`
+	// menu is offered at once; otherwise only once the caller's estimated wait, from TaskRouter's
+	// statistics, exceeds it).
 	Wait waitexp.Options
 
 	// LOG_LEVEL (debug, info, warn, error; default info) and LOG_FORMAT (json, text; default json).
@@ -197,8 +207,18 @@ func loadConfig(getenv func(string) string) (config, []string, error) {
 	if c.BusinessTimeZone == "" {
 		c.BusinessTimeZone = "UTC"
 	}
-	if _, err := time.LoadLocation(c.BusinessTimeZone); err != nil {
+	loc, err := time.LoadLocation(c.BusinessTimeZone)
+	if err != nil {
 		bad("BUSINESS_TIME_ZONE: %q is not an IANA time zone", c.BusinessTimeZone)
+	}
+	if path := get("BUSINESS_HOURS_FILE"); path != "" && err == nil {
+		sched, err := hours.Load(path, loc)
+		if err != nil {
+			for _, line := range strings.Split(err.Error(), "\n") {
+				bad("BUSINESS_HOURS_FILE %s: %s", path, line)
+			}
+		}
+		c.Hours = sched
 	}
 	c.Sandbox = boolean("SANDBOX", false)
 	c.SandboxPublic = boolean("SANDBOX_PUBLIC", false)
@@ -355,6 +375,16 @@ func loadConfig(getenv func(string) string) (config, []string, error) {
 		MaxRecordLength:      integer("WAIT_MAX_RECORD_LENGTH", 120, 5, 3600),
 		LookupPasses:         5,
 		Region:               c.DefaultRegion,
+	}
+	if v := get("WAIT_OFFER_CALLBACK_AFTER"); v != "" {
+		d, err := time.ParseDuration(v)
+		if n, nerr := strconv.Atoi(v); nerr == nil {
+			d, err = time.Duration(n)*time.Second, nil
+		}
+		if err != nil || d < 0 || d > time.Hour {
+			bad("WAIT_OFFER_CALLBACK_AFTER: %q is not seconds or a duration such as 2m, from 0 to 1h", v)
+		}
+		c.Wait.OfferCallbackAfter = d
 	}
 	if c.Wait.Language == "" {
 		c.Wait.Language = waitexp.DefaultLanguage

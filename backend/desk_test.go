@@ -156,10 +156,18 @@ func TestDeskJourney(t *testing.T) {
 	reservation := eval[string](t, ctx, "reservation", `document.querySelector('li[data-task-sid="`+taskSid+`"]').dataset.reservationSid`)
 	poll(t, ctx, "the callback selected again", `document.querySelector('.canvas').dataset.selectedSid === '`+reservation+`'`)
 
-	// Retry later: a new task with attempts + 1, and the old one wrapped.
+	// The panel asks what came of the call (the shim saw the outbound task end): no answer, then
+	// the retry it offers in the same step: a new task with attempts + 1, and the old one wrapped.
+	callSid := eval[string](t, ctx, "the call's SID", `document.querySelector("#outbound-call").dataset.callSid`)
 	panel = panelFrame(t, ctx)
-	poll(t, panel, "retry button", `(() => { const b = document.querySelector('#retry'); return b && !b.disabled })()`)
-	click(t, panel, "retry later", "#retry")
+	poll(t, panel, "the outcome step", `(() => { const b = document.querySelector('#outcome-no-answer'); return b && !b.disabled })()`)
+	click(t, panel, "no answer", "#outcome-no-answer")
+	poll(t, panel, "the retry offered", `(() => { const b = document.querySelector('#outcome-retry'); return b && !b.disabled })()`)
+	log, _ := a.attemptLog(taskSid)
+	if len(log) != 1 || log[0]["outcome"] != "no-answer" || log[0]["callSid"] != callSid {
+		t.Errorf("attemptLog %v, want one no-answer for %s", log, callSid)
+	}
+	click(t, panel, "retry later", "#outcome-retry")
 	var requeued sandboxTask
 	deadline := time.Now().Add(20 * time.Second)
 	for requeued.Sid == "" && time.Now().Before(deadline) {
@@ -175,6 +183,9 @@ func TestDeskJourney(t *testing.T) {
 	}
 	if got := requeued.attrs(t)["callBackData"].(map[string]any)["attempts"]; got != 1.0 {
 		t.Errorf("attempts = %v, want 1", got)
+	}
+	if log, o := a.attemptLog(requeued.Sid); len(log) != 1 || o != nil {
+		t.Errorf("requeued task: attemptLog %v, conversations.outcome %v", log, o)
 	}
 	poll(t, ctx, "the old task wrapping", `(() => { const li = document.querySelector('li[data-task-sid="`+taskSid+`"]'); return !li || li.dataset.status === 'wrapping' })()`)
 	if st := a.task(taskSid).AssignmentStatus; st != "wrapping" {

@@ -25,6 +25,7 @@ import (
 	"flexcallback/backend/api"
 	"flexcallback/backend/callback"
 	"flexcallback/backend/demo"
+	"flexcallback/backend/hours"
 	"flexcallback/backend/media"
 	"flexcallback/backend/metrics"
 	"flexcallback/backend/panel"
@@ -110,11 +111,13 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	defer st.Close()
-	now := time.Now
+	// The world's clock: the sandbox's (virtual) one in sandbox mode, so tests and the demo desk
+	// can move it past closing time or to a scheduled callback's time.
+	clock := time.Now
 	if sb != nil {
-		now = sb.Now // in sandbox mode the backend keeps the sandbox's (virtual) time
+		clock = sb.Now
 	}
-	handler, scheduler, err := newHandler(cfg, logger, sb != nil, m, st, now)
+	handler, scheduler, err := newHandler(cfg, logger, sb != nil, m, st, clock)
 	if err != nil {
 		return err
 	}
@@ -131,7 +134,7 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 
 // newHandler wires the packages together: api's Studio and Flex routes, and on its router the
 // panel, the static files, the metrics and, in sandbox mode, the demo desk.
-func newHandler(cfg config, logger *slog.Logger, demoDesk bool, m *metrics.Metrics, store store, now func() time.Time) (http.Handler, *schedule.Service, error) {
+func newHandler(cfg config, logger *slog.Logger, demoDesk bool, m *metrics.Metrics, store store, clock func() time.Time) (http.Handler, *schedule.Service, error) {
 	tw, err := twilio.New(twilio.Config{
 		AccountSid: cfg.AccountSid, AuthToken: cfg.AuthToken, APIKey: cfg.APIKey, APISecret: cfg.APISecret,
 		WorkspaceSid: cfg.WorkspaceSid, APIBase: cfg.APIBase, Region: cfg.Region,
@@ -143,11 +146,19 @@ func newHandler(cfg config, logger *slog.Logger, demoDesk bool, m *metrics.Metri
 	creator := callback.New(callback.Config{DefaultWorkflowSid: cfg.CallbackWorkflowSid, TimeZone: cfg.BusinessTimeZone,
 		MergeOpen: cfg.MergeOpenCallbacks},
 		tw, store, logger.With("component", "callback"), m, time.Now)
-	scheduler := schedule.New(schedule.Config{Slots: cfg.CallbackSlots, Horizon: cfg.CallbackHorizon, Zone: cfg.zone(),
-		Poll: cfg.SchedulePoll, Lease: cfg.ScheduleLease, Held: m.ScheduledCallbacks}, store.Schedule(), creator, logger.With("component", "schedule"), now)
+	sc := schedule.Config{Slots: cfg.CallbackSlots, Horizon: cfg.CallbackHorizon, Zone: cfg.zone(),
+		Poll: cfg.SchedulePoll, Lease: cfg.ScheduleLease, Held: m.SetScheduled}
+	if cfg.Hours != nil { // a nil *hours.Schedule in the interface would not read as "always open"
+		sc.Hours = cfg.Hours
+	}
+	scheduler := schedule.New(sc, store.Schedule(), creator, logger.With("component", "schedule"), clock)
 	cfg.Wait.OnLookupMiss = m.LookupMiss
 	cfg.Wait.Scheduler = scheduler
-	wait, err := waitexp.New(cfg.Wait, tw, tw, creator, logger.With("component", "waitexp"), time.Now)
+	cfg.Wait.Statistics = tw
+	if cfg.Hours != nil {
+		cfg.Wait.Hours = cfg.Hours
+	}
+	wait, err := waitexp.New(cfg.Wait, tw, tw, creator, logger.With("component", "waitexp"), clock)
 	if err != nil {
 		return nil, nil, fmt.Errorf("wait experience: %w", err)
 	}
@@ -178,7 +189,9 @@ func newHandler(cfg config, logger *slog.Logger, demoDesk bool, m *metrics.Metri
 		ValidSignature: twilio.NewSignatureValidator(cfg.AuthToken, cfg.AuthTokenSecondary),
 		ValidateToken:  api.CachedTokenValidator(tw, store, cfg.FlexTokenCacheTTL, time.Now),
 		MediaTokens:    signer,
+		NextOpening:    nextOpening(cfg.Hours, clock),
 		Observe:        m.Request,
+		Outcomes:       m,
 	})
 	r.Handle("/metrics", m.Handler()).Methods(http.MethodGet)
 	r.PathPrefix("/panel/").Handler(panelHandler)
@@ -241,7 +254,7 @@ func demoHandler(cfg config, logger *slog.Logger) (http.Handler, error) {
 		Dir: filepath.Join(cfg.WebDir, "demo"), SandboxURL: cfg.APIBase,
 		AccountSid: cfg.AccountSid, AuthToken: cfg.AuthToken, CallbackWorkflowSid: cfg.CallbackWorkflowSid,
 		PublicBaseURL: cfg.PublicBaseURL, CreateCallbackURL: cfg.PublicBaseURL + api.CreateCallbackPath,
-		WaitURL: cfg.Wait.Endpoint, Logger: logger,
+		WaitURL: cfg.Wait.Endpoint, AfterHours: afterHours(cfg.Hours), Logger: logger,
 	})
 	if err != nil {
 		return nil, err
@@ -264,4 +277,37 @@ func loopbackOnly(next http.Handler, logger *slog.Logger) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// nextOpening is when the centre opens again and true while it is closed; nil when always open.
+func nextOpening(h *hours.Schedule, now func() time.Time) func() (time.Time, bool) {
+	if h == nil {
+		return nil
+	}
+	return func() (time.Time, bool) {
+		t := now()
+		if h.Open(t) {
+			return time.Time{}, false
+		}
+		return h.NextOpening(t), true
+	}
+}
+
+// afterHours is the first whole minute from now on when the centre is closed (the demo desk's
+// "after hours"); nil when always open.
+func afterHours(h *hours.Schedule) func(time.Time) (time.Time, bool) {
+	if h == nil {
+		return nil
+	}
+	return func(now time.Time) (time.Time, bool) {
+		if !h.Open(now) {
+			return now, true
+		}
+		for t := now.Truncate(time.Minute).Add(time.Minute); t.Sub(now) < 8*24*time.Hour; t = t.Add(time.Minute) {
+			if !h.Open(t) {
+				return t, true
+			}
+		}
+		return time.Time{}, false
+	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -12,13 +13,18 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"flexcallback/backend/redistest"
 )
 
 // BenchmarkReplicas: three replicas (runWith, in this process) behind one sandbox take
 // create-callback requests from 32 concurrent clients spread over all three, first with each
 // replica's own memory as the store, then sharing one real redis-server. Reported: req/s, p99,
 // CPU-ms per request of this process (the replicas, their sandbox and the load generator: the
-// same work in both runs, so the difference is the store's) and of redis-server.
+// same work in both runs, so the difference is the store's) and of redis-server, and Redis
+// commands per request (INFO commandstats).
 //
 //	go test -run '^$' -bench BenchmarkReplicas -benchtime 1x ./backend/
 func BenchmarkReplicas(b *testing.B) {
@@ -40,7 +46,7 @@ func BenchmarkReplicas(b *testing.B) {
 			var next atomic.Int64
 			var failed atomic.Int64
 			var wg sync.WaitGroup
-			cpu0, redis0 := processCPU(), procCPU(c.redis.Pid())
+			cpu0, redis0, cmds0 := processCPU(), procCPU(c.redis.Pid()), redisCommands(b, c.redis)
 			start := time.Now()
 			b.ResetTimer()
 			for range clients {
@@ -65,6 +71,14 @@ func BenchmarkReplicas(b *testing.B) {
 			b.StopTimer()
 			took := time.Since(start)
 			cpu, redisCPU := processCPU()-cpu0, procCPU(c.redis.Pid())-redis0
+			cmds := redisCommands(b, c.redis)
+			var calls int64
+			for name, after := range cmds {
+				if d := after - cmds0[name]; d > 0 {
+					calls += d
+					b.Logf("%s: %.2f per request", strings.TrimPrefix(name, "cmdstat_"), float64(d)/float64(n))
+				}
+			}
 			if store == "memory" {
 				redisCPU = 0 // idle: no replica uses it
 			}
@@ -77,8 +91,33 @@ func BenchmarkReplicas(b *testing.B) {
 			b.ReportMetric(perReq(cpu), "process-cpu-ms/req")
 			b.ReportMetric(perReq(redisCPU), "redis-cpu-ms/req")
 			b.ReportMetric(perReq(cpu+redisCPU), "cpu-ms/req")
+			b.ReportMetric(float64(calls)/float64(n), "redis-cmds/req")
 		})
 	}
+}
+
+// redisCommands is redis-server's count of calls by command (INFO commandstats), without the
+// INFO calls that read it.
+func redisCommands(b *testing.B, s *redistest.Server) map[string]int64 {
+	rdb := redis.NewClient(&redis.Options{Addr: fmt.Sprintf("127.0.0.1:%d", s.Port), DisableIdentity: true})
+	defer rdb.Close()
+	info, err := rdb.Info(context.Background(), "commandstats").Result()
+	if err != nil {
+		b.Fatal(err)
+	}
+	calls := map[string]int64{}
+	for _, line := range strings.Split(info, "\n") {
+		name, stats, ok := strings.Cut(strings.TrimSpace(line), ":")
+		if !ok || !strings.HasPrefix(name, "cmdstat_") || name == "cmdstat_info" {
+			continue
+		}
+		for _, f := range strings.Split(stats, ",") {
+			if v, ok := strings.CutPrefix(f, "calls="); ok {
+				calls[name], _ = strconv.ParseInt(v, 10, 64)
+			}
+		}
+	}
+	return calls
 }
 
 // processCPU is this process's user and system CPU time.

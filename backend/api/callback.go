@@ -75,7 +75,24 @@ func (s *server) createCallback(ctx context.Context, r *Request) (Response, erro
 	if a.Merged {
 		out["merged"] = true // the caller's open task took the request
 	}
-	return ok(out)
+	return ok(s.withNextOpening(out))
+}
+
+// withNextOpening adds when a task made outside business hours will be handled: the next
+// opening, RFC 3339 in the centre's zone (null when it does not open within a year).
+func (s *server) withNextOpening(body map[string]any) map[string]any {
+	if s.NextOpening == nil {
+		return body
+	}
+	at, closed := s.NextOpening()
+	switch {
+	case !closed:
+	case at.IsZero():
+		body["nextOpening"] = nil
+	default:
+		body["nextOpening"] = at.Format(time.RFC3339)
+	}
+	return body
 }
 
 // waitExperience serves studio/wait-experience: backend/waitexp turns the mode and parameters into

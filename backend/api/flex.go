@@ -111,11 +111,18 @@ func (s *server) requeueCallback(ctx context.Context, r *Request) (Response, err
 	return ok(map[string]any{"success": true, "taskSid": rt.TaskSid})
 }
 
-// finished refuses a completed or canceled task that was not requeued.
+// finished refuses a completed or canceled task that was not requeued, and a callback its last
+// attempt ended (a wrong number: flex/record-outcome).
 func finished(t flexcallback.Task) error {
 	d := flexcallback.ReadCallbackData(t.Attributes)
-	if (t.Status == flexcallback.StatusCompleted || t.Status == flexcallback.StatusCanceled) && d.RequeuedTo == "" && d.RetryScheduled == "" {
+	if d.RequeuedTo != "" || d.RetryScheduled != "" {
+		return nil
+	}
+	if t.Status == flexcallback.StatusCompleted || t.Status == flexcallback.StatusCanceled {
 		return flexcallback.Errorf(flexcallback.ErrConflict, "task %s is %s; it cannot be requeued", t.Sid, t.Status)
+	}
+	if flexcallback.EndedByOutcome(t.Attributes) {
+		return flexcallback.Errorf(flexcallback.ErrConflict, "task %s reached a wrong number; the callback ended and is not requeued", t.Sid)
 	}
 	return nil
 }

@@ -74,6 +74,14 @@ type Deps struct {
 	MediaTokens    MediaTokens
 	// Observe, if set, is told every request's route, method, status and duration (a metric).
 	Observe func(route, method string, status int, d time.Duration)
+
+	// Outcomes, if set, counts recorded call outcomes (a metric); Now is the time an outcome is
+	// recorded at (nil: the wall clock).
+	Outcomes OutcomeObserver
+	Now      func() time.Time
+	// NextOpening, if set, says whether the centre is closed now (BUSINESS_HOURS_FILE) and when it
+	// opens again (zero: not within a year); create-callback answers it as nextOpening.
+	NextOpening func() (at time.Time, closed bool)
 }
 
 // server is one NewServer's dependencies; its methods are the handlers.
@@ -104,6 +112,7 @@ func NewServer(d Deps) *mux.Router {
 	fx("/fetch-voicemail", s.endpoint(flex, deadline, s.fetchVoicemail), flexMethods...)
 	fx("/voicemail-url", s.endpoint(flex, deadline, s.voicemailURL), flexMethods...)
 	fx("/delete-voicemail", s.endpoint(flex, deadline, s.deleteVoicemail()), flexMethods...)
+	fx("/record-outcome", s.endpoint(flex, deadline, s.recordOutcome), flexMethods...)
 	fx("/voicemail/{RecordingSid}", s.endpoint(s.mediaToken, 0, s.voicemailMedia), http.MethodGet, http.MethodHead)
 
 	r.Handle("/healthz", s.endpoint(nil, 0, health)).Methods(http.MethodGet, http.MethodHead)

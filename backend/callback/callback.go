@@ -25,6 +25,7 @@ import (
 type Observer interface {
 	TaskCreated(kind string)
 	Replayed()
+	Merged() // a request appended to its caller's open task
 }
 
 // Config is what the service needs from configuration.
@@ -32,8 +33,8 @@ type Config struct {
 	DefaultWorkflowSid string        // TWILIO_FLEX_CALLBACK_WORKFLOW_SID
 	TimeZone           string        // BUSINESS_TIME_ZONE, written as callBackData.mainTimeZone
 	KeyTTL             time.Duration // how long a key is remembered; default 24 h
-	// ClaimLease is how long a key's claim outlives a replica that died holding it; default
-	// (and at most) the 20 s a creation may take, so a live holder never loses its claim.
+	// ClaimLease is how long a key's claim outlives a replica that died holding it; default the
+	// 20 s a creation may take plus clockSlack, so no replica takes over a live flight's claim.
 	ClaimLease time.Duration
 	// MergeOpen is MERGE_OPEN_CALLBACKS: Ask merges a caller's request into their open task.
 	MergeOpen bool
@@ -60,8 +61,8 @@ func New(cfg Config, tasks flexcallback.TaskRouter, store flexcallback.Store, lo
 	if now == nil {
 		now = time.Now
 	}
-	if cfg.ClaimLease <= 0 || cfg.ClaimLease > work {
-		cfg.ClaimLease = work
+	if cfg.ClaimLease <= 0 {
+		cfg.ClaimLease = work + clockSlack
 	}
 	id := make([]byte, 8)
 	rand.Read(id)
@@ -73,7 +74,7 @@ const work = 20 * time.Second
 
 // Create makes the task r asks for, once per r.Key. A request whose key was seen returns the
 // first task's SID with replayed true, and so do requests that arrive while it is being created,
-// on this replica (one flight) or another (the key's claim in the shared store).
+// on this replica (one flight) or another (the key's record in the shared store).
 // A key is required: it is how an ambiguous create is found again.
 func (s *Service) Create(ctx context.Context, r flexcallback.Request) (sid string, replayed bool, err error) {
 	if r.Key == "" {
@@ -84,9 +85,9 @@ func (s *Service) Create(ctx context.Context, r flexcallback.Request) (sid strin
 		led = true
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), work)
 		defer cancel()
-		return s.exclusive(ctx, r.Key,
-			func() (any, bool, error) { return s.known(ctx, r) },
-			func() (any, error) { return s.createOnce(ctx, r) })
+		return s.exclusive(ctx, r.Key, s.ttl(r),
+			func(sid string) (any, bool, error) { return s.known(ctx, r, sid) },
+			func(h *hold) (any, error) { return s.createOnce(ctx, r, h) })
 	})
 	select {
 	case <-ctx.Done():
@@ -104,15 +105,8 @@ func (s *Service) Create(ctx context.Context, r flexcallback.Request) (sid strin
 	}
 }
 
-// known is the task r's key names, when it may answer r.
-func (s *Service) known(ctx context.Context, r flexcallback.Request) (any, bool, error) {
-	sid, ok, err := s.store.Get(ctx, storeKey(r.Key))
-	if err != nil {
-		return nil, false, fmt.Errorf("read idempotency key: %w", err)
-	}
-	if !ok || sid == unsure {
-		return nil, false, nil
-	}
+// known answers r with the task sid its key names, when it may.
+func (s *Service) known(ctx context.Context, r flexcallback.Request, sid string) (any, bool, error) {
 	isOpen, err := s.stillOpen(ctx, r, sid)
 	if err != nil {
 		return nil, false, fmt.Errorf("create %s task: %w", r.Kind(), err)
@@ -120,23 +114,11 @@ func (s *Service) known(ctx context.Context, r flexcallback.Request) (any, bool,
 	return result{sid: sid, replayed: true}, isOpen, nil
 }
 
-// createOnce creates r's task while holding its key's claim, unless the key names it already.
-func (s *Service) createOnce(ctx context.Context, r flexcallback.Request) (any, error) {
-	mark, _, err := s.store.Get(ctx, storeKey(r.Key))
-	if err != nil {
-		return nil, fmt.Errorf("read idempotency key: %w", err)
-	}
-	if mark != "" && mark != unsure {
-		if isOpen, err := s.stillOpen(ctx, r, mark); err != nil {
-			return nil, fmt.Errorf("create %s task: %w", r.Kind(), err)
-		} else if isOpen {
-			return result{sid: mark, replayed: true}, nil
-		}
-		// Handled already: the caller asks again, so the key now names a new task.
-	}
-	if mark == unsure {
-		// An earlier create may have happened unseen (its answer and the lookup both failed, or
-		// its replica died mid-create): look for it before creating again.
+// createOnce creates r's task while holding its key's record. When an earlier create may have
+// happened unseen (its answer and the lookup both failed, or its replica died mid-create), it
+// looks for that task before creating again.
+func (s *Service) createOnce(ctx context.Context, r flexcallback.Request, h *hold) (any, error) {
+	if h.unsure {
 		nt, err := flexcallback.BuildTask(r, s.cfg.DefaultWorkflowSid, s.cfg.TimeZone, s.now())
 		if err != nil {
 			return nil, err
@@ -146,42 +128,15 @@ func (s *Service) createOnce(ctx context.Context, r flexcallback.Request) (any, 
 			return nil, fmt.Errorf("create %s task: %w", r.Kind(), err)
 		}
 		if found && (!r.KeyOpenOnly || open(t)) {
-			s.remember(ctx, r, t.Sid)
+			s.settle(ctx, h, t.Sid)
 			return result{sid: t.Sid, replayed: true}, nil
 		}
 	}
-	t, err := s.create(ctx, r, mark == unsure)
+	t, err := s.create(ctx, r, h)
 	if err != nil {
 		return nil, err
 	}
 	return result{sid: t.Sid}, nil
-}
-
-// exclusive runs fn for key once across replicas: it claims the key in the shared store (this
-// flight is the owner; the claim's lease is as long as fn may run, so a replica that dies
-// mid-create frees it), or, while another holds it, waits until done reports its result.
-func (s *Service) exclusive(ctx context.Context, key string, done func() (any, bool, error), fn func() (any, error)) (any, error) {
-	owner := fmt.Sprintf("%s-%d", s.id, s.claims.Add(1))
-	wait := 10 * time.Millisecond
-	for {
-		_, won, err := s.store.PutIfAbsent(ctx, claimKey(key), owner, s.cfg.ClaimLease)
-		if err != nil {
-			return nil, fmt.Errorf("claim request key: %w", err)
-		}
-		if won {
-			defer s.store.DeleteIf(context.WithoutCancel(ctx), claimKey(key), owner)
-			return fn()
-		}
-		if v, ok, err := done(); err != nil || ok {
-			return v, err
-		}
-		select {
-		case <-ctx.Done():
-			return nil, fmt.Errorf("wait for another replica's create: %w", ctx.Err())
-		case <-time.After(wait):
-		}
-		wait = min(wait*3/2, 100*time.Millisecond)
-	}
 }
 
 // stillOpen reports whether the task a key remembers may answer a replay of it: always, unless
@@ -222,13 +177,9 @@ func (s *Service) Voicemail(ctx context.Context, r flexcallback.Request) (string
 	ch := s.group.DoChan(r.Key, func() (any, error) {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), work)
 		defer cancel()
-		v, err := s.exclusive(ctx, r.Key, func() (any, bool, error) {
-			sid, ok, err := s.store.Get(ctx, storeKey(r.Key))
-			if err != nil {
-				return nil, false, fmt.Errorf("read idempotency key: %w", err)
-			}
-			return result{sid: sid, replayed: true}, ok && sid != unsure, nil
-		}, func() (any, error) { return s.voicemailOnce(ctx, r) })
+		v, err := s.exclusive(ctx, r.Key, s.ttl(r), func(sid string) (any, bool, error) {
+			return result{sid: sid, replayed: true}, true, nil
+		}, func(h *hold) (any, error) { return s.voicemailOnce(ctx, r, h) })
 		if err != nil {
 			return nil, err
 		}
@@ -253,32 +204,25 @@ func (s *Service) Voicemail(ctx context.Context, r flexcallback.Request) (string
 	}
 }
 
-// voicemailOnce creates r's voicemail task while holding its key's claim, unless it exists.
-func (s *Service) voicemailOnce(ctx context.Context, r flexcallback.Request) (any, error) {
-	mark, _, err := s.store.Get(ctx, storeKey(r.Key))
-	if err != nil {
-		return nil, fmt.Errorf("read idempotency key: %w", err)
-	}
-	if mark != "" && mark != unsure {
-		return result{sid: mark, replayed: true}, nil
-	}
-	// Another replica may have handled the other callback before the store was shared, or died
-	// mid-create (unsure): look before creating.
+// voicemailOnce creates r's voicemail task while holding its key's record, unless it exists:
+// another replica may have handled the other callback before the store was shared, or died
+// mid-create (unsure), so it looks first.
+func (s *Service) voicemailOnce(ctx context.Context, r flexcallback.Request, h *hold) (any, error) {
 	nt, err := flexcallback.BuildTask(r, s.cfg.DefaultWorkflowSid, s.cfg.TimeZone, s.now())
 	if err != nil {
 		return nil, err
 	}
 	look := s.recent
-	if mark == unsure {
+	if h.unsure {
 		look = s.find
 	}
 	if t, found, err := look(ctx, nt.WorkflowSid, r.Key); err != nil {
 		return nil, err
 	} else if found {
-		s.remember(ctx, r, t.Sid)
+		s.settle(ctx, h, t.Sid)
 		return result{sid: t.Sid, replayed: true}, nil
 	}
-	t, err := s.create(ctx, r, mark == unsure)
+	t, err := s.create(ctx, r, h)
 	if err != nil {
 		return nil, err
 	}
@@ -321,27 +265,29 @@ func (s *Service) patchTranscript(ctx context.Context, sid string, r flexcallbac
 // found nothing from the one before.
 const maxCreates = 2
 
-// create builds and creates the task. The key is marked unsure first, so that if this replica
-// dies mid-create, or the outcome stays unknown, the next delivery looks before creating. A
+// create builds and creates the task. From the create on, the flight's claim stands for the
+// unsure mark: if this replica dies mid-create, the claim's lease passes and the next delivery
+// looks before creating; if the outcome stays unknown, the release leaves the record unsure. A
 // create whose outcome Twilio left unknown (ErrAmbiguous: any 5xx, a timeout, a dropped
 // connection) is resolved by looking for the request key before creating again, so it never
 // makes two tasks. A create Twilio refused made nothing: the mark is taken back, unless an
-// earlier delivery (wasUnsure) left it.
-func (s *Service) create(ctx context.Context, r flexcallback.Request, wasUnsure bool) (flexcallback.Task, error) {
+// earlier delivery left it.
+func (s *Service) create(ctx context.Context, r flexcallback.Request, h *hold) (flexcallback.Task, error) {
 	nt, err := flexcallback.BuildTask(r, s.cfg.DefaultWorkflowSid, s.cfg.TimeZone, s.now())
 	if err != nil {
 		return flexcallback.Task{}, err
 	}
-	s.markUnsure(ctx, r)
+	wasUnsure := h.unsure
+	h.unsure = true
 	for attempt := 1; ; attempt++ {
 		t, err := s.tasks.CreateTask(ctx, nt)
 		if err == nil {
-			s.created(ctx, r, nt, t, false)
+			s.created(ctx, r, h, nt, t, false)
 			return t, nil
 		}
 		if !errors.Is(err, flexcallback.ErrAmbiguous) {
-			if attempt == 1 && !wasUnsure {
-				s.store.DeleteIf(context.WithoutCancel(ctx), storeKey(r.Key), unsure)
+			if attempt == 1 {
+				h.unsure = wasUnsure
 			}
 			return flexcallback.Task{}, fmt.Errorf("create %s task: %w", r.Kind(), err)
 		}
@@ -351,7 +297,7 @@ func (s *Service) create(ctx context.Context, r flexcallback.Request, wasUnsure 
 			return flexcallback.Task{}, fmt.Errorf("create %s task: %w", r.Kind(), errors.Join(err, ferr))
 		}
 		if ok {
-			s.created(ctx, r, nt, found, true)
+			s.created(ctx, r, h, nt, found, true)
 			return found, nil
 		}
 		if attempt >= maxCreates {
@@ -362,20 +308,12 @@ func (s *Service) create(ctx context.Context, r flexcallback.Request, wasUnsure 
 
 // created remembers and reports a task this request made; found says an ambiguous create's
 // lookup found it.
-func (s *Service) created(ctx context.Context, r flexcallback.Request, nt flexcallback.NewTask, t flexcallback.Task, found bool) {
-	s.remember(ctx, r, t.Sid)
+func (s *Service) created(ctx context.Context, r flexcallback.Request, h *hold, nt flexcallback.NewTask, t flexcallback.Task, found bool) {
+	s.settle(ctx, h, t.Sid)
 	if s.observer != nil {
 		s.observer.TaskCreated(string(r.Kind()))
 	}
 	s.logger.InfoContext(ctx, "task created", "task_sid", t.Sid, "kind", r.Kind(), "workflow_sid", nt.WorkflowSid, "found", found)
-}
-
-// markUnsure records that r's create may exist unseen, so a later delivery looks before creating.
-// It outlives ctx: the mark matters most when the request's time ran out.
-func (s *Service) markUnsure(ctx context.Context, r flexcallback.Request) {
-	if err := s.store.Put(context.WithoutCancel(ctx), storeKey(r.Key), unsure, s.ttl(r)); err != nil {
-		s.logger.ErrorContext(ctx, "remember unknown create", "err", err)
-	}
 }
 
 // find looks for the task carrying key: first among the workflow's newest tasks, where a task
@@ -412,12 +350,6 @@ func (s *Service) scan(ctx context.Context, q flexcallback.TaskQuery, key string
 	return flexcallback.Task{}, false, nil
 }
 
-func (s *Service) remember(ctx context.Context, r flexcallback.Request, sid string) {
-	if err := s.store.Put(ctx, storeKey(r.Key), sid, s.ttl(r)); err != nil {
-		s.logger.ErrorContext(ctx, "remember idempotency key", "err", err)
-	}
-}
-
 // ttl is how long r's key is remembered.
 func (s *Service) ttl(r flexcallback.Request) time.Duration {
 	if r.KeyTTL > 0 {
@@ -431,10 +363,3 @@ func (s *Service) replayed() {
 		s.observer.Replayed()
 	}
 }
-
-func storeKey(key string) string { return "idem:" + key }
-
-func claimKey(key string) string { return "claim:" + key }
-
-// unsure is the value of a key whose create may have happened unseen: look before creating.
-const unsure = "?"

@@ -13,9 +13,11 @@ import (
 )
 
 // Ask makes the task a caller's request asks for, or merges the request into the caller's open
-// callback or voicemail task (flexcallback.Creator). The store keeps number → task SID for the
-// tasks Ask made, so finding the open task is one fetch, never a listing; the number's claim in
-// the store makes concurrent requests for one number, on any replica, one task.
+// callback or voicemail task (flexcallback.Creator). The caller's number has one record in the
+// store, like a request key's (claim.go): a claim while a request for the number is being
+// answered, else the SID of the task Ask made for it, so finding the open task is one fetch, never
+// a listing, and concurrent requests for one number, on any replica, make one task. Claiming the
+// number reads its task in the same round trip.
 func (s *Service) Ask(ctx context.Context, r flexcallback.Request) (flexcallback.Asked, error) {
 	if r.RecordingSid != "" {
 		r.Key = voicemailKey(r.RecordingSid)
@@ -26,35 +28,36 @@ func (s *Service) Ask(ctx context.Context, r flexcallback.Request) (flexcallback
 		}
 		return s.plain(ctx, r)
 	}
-	never := func() (any, bool, error) { return nil, false, nil } // each request needs its own turn
-	v, err := s.exclusive(ctx, callerKey(r.NumberToCall), never, func() (any, error) { return s.askOnce(ctx, r) })
+	never := func(string) (any, bool, error) { return nil, false, nil } // each request needs its own turn
+	v, err := s.exclusive(ctx, callerKey(r.NumberToCall), s.openTTL(r), never,
+		func(h *hold) (any, error) { return s.askOnce(ctx, r, h) })
 	if err != nil {
 		return flexcallback.Asked{}, err
 	}
 	return v.(flexcallback.Asked), nil
 }
 
-// askOnce answers r while holding its number's claim: a replay as before, else r merged into the
-// caller's open task, else a task of its own, remembered as the caller's.
-func (s *Service) askOnce(ctx context.Context, r flexcallback.Request) (any, error) {
-	if mine, err := s.ownTask(ctx, r); err != nil {
+// askOnce answers r while holding its number's record, h (h.prev: the caller's task, if any): a
+// replay as before, else r merged into the caller's open task, else a task of its own, which the
+// number then names.
+func (s *Service) askOnce(ctx context.Context, r flexcallback.Request, h *hold) (any, error) {
+	h.unsure = false // the number's record names tasks; no create stands behind it
+	mark, _, err := s.store.Get(ctx, storeKey(r.Key))
+	if err != nil {
+		return nil, fmt.Errorf("read request key: %w", err)
+	}
+	if mine, err := s.ownTask(ctx, r, mark); err != nil {
 		return nil, err
 	} else if mine {
 		return s.plain(ctx, r) // replayed by the create path, which also writes a late transcript
 	}
-	if sid, ok, err := s.store.Get(ctx, mergedKey(r.Key)); err != nil {
-		return nil, fmt.Errorf("read merged request: %w", err)
-	} else if ok {
+	if sid, ok := strings.CutPrefix(mark, mergedPrefix); ok {
 		if a, done, err := s.merge(ctx, sid, r, true); err != nil || done {
 			return a, err
 		}
 	}
-	sid, ok, err := s.store.Get(ctx, callerKey(r.NumberToCall))
-	if err != nil {
-		return nil, fmt.Errorf("read caller's open task: %w", err)
-	}
-	if ok {
-		if a, done, err := s.merge(ctx, sid, r, false); err != nil || done {
+	if h.prev != "" {
+		if a, done, err := s.merge(ctx, h.prev, r, false); err != nil || done {
 			return a, err
 		}
 	}
@@ -65,20 +68,22 @@ func (s *Service) askOnce(ctx context.Context, r flexcallback.Request) (any, err
 	if err != nil {
 		return nil, err
 	}
-	if err := s.store.Put(ctx, callerKey(r.NumberToCall), a.Sid, s.openTTL(r)); err != nil {
-		s.logger.ErrorContext(ctx, "remember caller's open task", "err", err)
-	}
+	s.settle(ctx, h, a.Sid)
 	return a, nil
 }
 
-// ownTask reports whether r's key made a task that answers it, or may have (an unknown create,
-// which only the create path resolves without making a second task).
-func (s *Service) ownTask(ctx context.Context, r flexcallback.Request) (bool, error) {
-	mark, _, err := s.store.Get(ctx, storeKey(r.Key))
-	if err != nil || mark == unsure {
-		return mark == unsure, err
+// ownTask reports whether r's key, whose record holds mark, made a task that answers it, or may
+// have (a create in flight or unknown, which only the create path resolves without making a
+// second task).
+func (s *Service) ownTask(ctx context.Context, r flexcallback.Request, mark string) (bool, error) {
+	_, claimed := claimDeadline(mark)
+	switch {
+	case mark == "" || strings.HasPrefix(mark, mergedPrefix):
+		return false, nil
+	case claimed || mark == unsure:
+		return true, nil
 	}
-	_, ok, err := s.known(ctx, r)
+	_, ok, err := s.known(ctx, r, mark)
 	return ok, err
 }
 
@@ -111,11 +116,14 @@ func (s *Service) merge(ctx context.Context, sid string, r flexcallback.Request,
 		a, err := s.plain(ctx, r)
 		return a, err == nil, err
 	}
-	if err := s.store.Put(ctx, mergedKey(r.Key), sid, s.ttl(r)); err != nil {
+	if err := s.store.Put(ctx, storeKey(r.Key), mergedPrefix+sid, s.ttl(r)); err != nil {
 		s.logger.ErrorContext(ctx, "remember merged request", "err", err)
 	}
 	if appended {
 		s.logger.InfoContext(ctx, "request merged into caller's open task", "task_sid", sid, "kind", r.Kind(), "source", r.Source)
+		if s.observer != nil {
+			s.observer.Merged()
+		}
 	} else {
 		s.replayed()
 	}
@@ -144,12 +152,10 @@ func (s *Service) openTTL(r flexcallback.Request) time.Duration {
 	return max(time.Duration(timeout)*time.Second, s.cfg.KeyTTL)
 }
 
-// callerKey names a caller's open task in the store; the number is digested, never stored.
+// callerKey is the key of a caller's record; the number is digested, never stored.
 func callerKey(number string) string {
 	sum := sha256.Sum256([]byte(number))
 	return "caller:" + hex.EncodeToString(sum[:16])
 }
-
-func mergedKey(key string) string { return "merged:" + key }
 
 func voicemailKey(recordingSid string) string { return "voicemail:" + recordingSid }

@@ -33,7 +33,10 @@ type Config struct {
 	PublicBaseURL       string // the backend, as Twilio reaches it
 	CreateCallbackURL   string // Studio's create-callback webhook, under PublicBaseURL
 	WaitURL             string // Send to Flex's waitUrl, under PublicBaseURL
-	Logger              *slog.Logger
+	// AfterHours is the first moment the centre is closed from now on (BUSINESS_HOURS_FILE); nil
+	// when it is always open. The "after hours" control moves the sandbox's clock there.
+	AfterHours func(now time.Time) (time.Time, bool)
+	Logger     *slog.Logger
 }
 
 // New returns the handler of every path under /demo/.
@@ -76,6 +79,9 @@ func (d *desk) handleScenario(w http.ResponseWriter, r *http.Request) {
 		run = func(ctx context.Context) error { return d.inQueue(ctx, caller, false) }
 	case "voicemail":
 		run = func(ctx context.Context) error { return d.inQueue(ctx, caller, true) }
+	case "after-hours":
+		d.afterHours(w, r)
+		return
 	case "repeat-caller":
 		run = func(ctx context.Context) error { return d.repeatCaller(ctx, caller) }
 	default:
@@ -90,6 +96,32 @@ func (d *desk) handleScenario(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	writeJSON(w, http.StatusAccepted, map[string]string{"scenario": r.PathValue("name"), "caller": caller})
+}
+
+// afterHours moves the sandbox's clock, which business hours follow in sandbox mode, to the next
+// moment the centre is closed, and answers that time.
+func (d *desk) afterHours(w http.ResponseWriter, r *http.Request) {
+	if d.cfg.AfterHours == nil {
+		writeJSON(w, http.StatusConflict, map[string]string{"message": "always open: start with BUSINESS_HOURS_FILE=docs/business-hours.example.json to try after hours"})
+		return
+	}
+	var clock struct {
+		Now time.Time `json:"now"`
+	}
+	if err := d.admin(r.Context(), "POST", "/_sandbox/clock", map[string]string{}, &clock); err != nil {
+		writeJSON(w, http.StatusBadGateway, map[string]string{"message": err.Error()})
+		return
+	}
+	to, ok := d.cfg.AfterHours(clock.Now)
+	if !ok {
+		writeJSON(w, http.StatusConflict, map[string]string{"message": "the centre is not closed within a week"})
+		return
+	}
+	if err := d.admin(r.Context(), "POST", "/_sandbox/clock", map[string]string{"to": to.UTC().Format(time.RFC3339)}, &clock); err != nil {
+		writeJSON(w, http.StatusBadGateway, map[string]string{"message": err.Error()})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"scenario": "after-hours", "now": to.Format(time.RFC3339)})
 }
 
 // ivrCallback is Studio's "Run Function" widget after the caller chose a callback in the IVR,

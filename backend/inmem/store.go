@@ -64,15 +64,26 @@ func (s *Store) PutIfAbsent(_ context.Context, key, value string, ttl time.Durat
 	return value, true, nil
 }
 
-// DeleteIf removes key if it holds value.
-func (s *Store) DeleteIf(_ context.Context, key, value string) error {
+// CompareAndSwap sets key to value for ttl if it holds old; a value of "" removes it.
+func (s *Store) CompareAndSwap(_ context.Context, key, old, value string, ttl time.Duration) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if e, ok := s.live(key); ok && e.value == value {
-		s.order.Remove(s.items[key])
-		delete(s.items, key)
+	if e, ok := s.live(key); !ok || e.value != old {
+		return false, nil
 	}
-	return nil
+	if value == "" {
+		s.delete(key)
+	} else {
+		s.put(key, value, ttl)
+	}
+	return true, nil
+}
+
+// Delete removes key (the Redis store keeps its mirror of Redis with it).
+func (s *Store) Delete(key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.delete(key)
 }
 
 // Each calls fn with every live entry and the time it has left, oldest first (the Redis store
@@ -100,19 +111,23 @@ func (s *Store) live(key string) (*entry, bool) {
 	}
 	e := el.Value.(*entry)
 	if !s.now().Before(e.expires) {
-		s.order.Remove(el)
-		delete(s.items, key)
+		s.delete(key)
 		return nil, false
 	}
 	return e, true
 }
 
-// put sets key, dropping the oldest entries past the bound. s.mu is held.
-func (s *Store) put(key, value string, ttl time.Duration) {
+// delete removes key if present. s.mu is held.
+func (s *Store) delete(key string) {
 	if el, ok := s.items[key]; ok {
 		s.order.Remove(el)
 		delete(s.items, key)
 	}
+}
+
+// put sets key, dropping the oldest entries past the bound. s.mu is held.
+func (s *Store) put(key, value string, ttl time.Duration) {
+	s.delete(key)
 	for s.order.Len() >= s.max {
 		oldest := s.order.Front()
 		s.order.Remove(oldest)

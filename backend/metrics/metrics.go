@@ -1,6 +1,7 @@
 // Package metrics owns the Prometheus registry: requests by route and status, Twilio calls and
 // retries by operation and status, refusals of our credentials by service, tasks created by kind, idempotent replays, task lookup
-// misses, scheduled callbacks waiting and the shared store's outages. The other packages see only small observer interfaces that *Metrics satisfies.
+// misses, the shared store's outages, and what came of callbacks (outcomes, attempts, time to the first attempt, requests
+// merged, callbacks scheduled). The other packages see only small observer interfaces that *Metrics satisfies.
 package metrics
 
 import (
@@ -23,7 +24,7 @@ type Metrics struct {
 	tasksCreated  *prometheus.CounterVec
 	replays       prometheus.Counter
 	lookupMisses  prometheus.Counter
-	scheduled     prometheus.Gauge
+	outcomes      // what came of callbacks (outcomes.go)
 }
 
 // New returns Metrics on a registry of its own, with the Go runtime and process collectors.
@@ -53,12 +54,10 @@ func New() *Metrics {
 		lookupMisses: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "flexcallback_task_lookup_misses_total", Help: "Wait-experience passes that did not find the caller's task.",
 		}),
-		scheduled: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "flexcallback_scheduled_callbacks", Help: "Callback requests held for a chosen time, as the scheduler last counted them.",
-		}),
 	}
-	m.reg.MustRegister(m.requests, m.twilioCalls, m.twilioRetries, m.authFailures, m.tasksCreated, m.replays, m.lookupMisses, m.scheduled,
+	m.reg.MustRegister(m.requests, m.twilioCalls, m.twilioRetries, m.authFailures, m.tasksCreated, m.replays, m.lookupMisses,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.outcomes = newOutcomes(m.reg)
 	return m
 }
 
@@ -91,9 +90,6 @@ func (m *Metrics) Replayed() { m.replays.Inc() }
 
 // LookupMiss records a wait-experience pass that did not find the caller's task.
 func (m *Metrics) LookupMiss() { m.lookupMisses.Inc() }
-
-// ScheduledCallbacks records how many callback requests the schedule holds.
-func (m *Metrics) ScheduledCallbacks(n int) { m.scheduled.Set(float64(n)) }
 
 // WatchStore exports the shared store's outages: operations served from this replica's memory
 // while Redis was unreachable (a counter), and whether it is so now (a gauge).

@@ -112,7 +112,7 @@ func (f *fakeBackend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"expiresAt": time.Now().Add(5 * time.Minute).UTC().Format(time.RFC3339)})
 	case call.Path == "flex/requeue-callback":
 		w.Write([]byte(`{"success":true,"taskSid":"WT00000000000000000000000000000002"}`))
-	case call.Path == "flex/delete-voicemail":
+	case call.Path == "flex/delete-voicemail", call.Path == "flex/record-outcome":
 		w.Write([]byte(`{"success":true}`))
 	default:
 		w.WriteHeader(http.StatusNotFound)

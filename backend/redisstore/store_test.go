@@ -30,9 +30,17 @@ func TestStoreContract(t *testing.T) {
 	storetest.Run(t, newStore(t, r.URL(), nil))
 }
 
+// A Redis before 7.0 refuses SET NX GET: PutIfAbsent is a script there, under the same contract.
+func TestStoreContractScriptPutIfAbsent(t *testing.T) {
+	r := redistest.Start(t)
+	s := newStore(t, r.URL(), nil)
+	s.noSetGet.Store(true)
+	storetest.Run(t, s)
+}
+
 // Redis killed and started again, empty: every operation is served from memory meanwhile (no
 // error), counted, with one WARN; the store returns by itself and writes back what it knew,
-// never over a value another replica put meanwhile, and no claim.
+// never over a value another replica put meanwhile, and a claim only while it is held.
 func TestStoreFallsBackAndRecovers(t *testing.T) {
 	ctx := context.Background()
 	r := redistest.Start(t)
@@ -55,7 +63,13 @@ func TestStoreFallsBackAndRecovers(t *testing.T) {
 			t.Fatalf("PutIfAbsent %d during the outage: won %v, %v", i, won, err)
 		}
 	}
-	if s.State() != "memory (redis unreachable)" || s.ServedFromMemory() < 60 || !s.Degraded() {
+	if _, won, _ := s.PutIfAbsent(ctx, "held", "me", time.Hour); !won {
+		t.Fatal("PutIfAbsent of a new key during the outage lost")
+	}
+	if swapped, err := s.CompareAndSwap(ctx, "claim", "me", "", time.Hour); err != nil || !swapped {
+		t.Fatalf("releasing a claim during the outage: swapped %v, %v", swapped, err)
+	}
+	if s.State() != "memory (redis unreachable)" || s.ServedFromMemory() < 62 || !s.Degraded() {
 		t.Errorf("state %q, %d operations counted; want memory and at least 60", s.State(), s.ServedFromMemory())
 	}
 	if n := strings.Count(logs.String(), "level=WARN"); n != 1 {
@@ -80,9 +94,13 @@ func TestStoreFallsBackAndRecovers(t *testing.T) {
 			t.Errorf("another replica reads %s = %q, %v, %v; want %q", key, v, ok, err, want)
 		}
 	}
-	// A claim is in-flight work: never written back, where it could outlive its release.
+	// A claim released in the outage stays released; one still held is written back, so other
+	// replicas wait for its flight.
 	if _, won, err := other.PutIfAbsent(ctx, "claim", "other", time.Hour); err != nil || !won {
-		t.Errorf("the outage's claim was written back to Redis (won %v, %v)", won, err)
+		t.Errorf("the outage's released claim was written back to Redis (won %v, %v)", won, err)
+	}
+	if held, won, err := other.PutIfAbsent(ctx, "held", "other", time.Hour); err != nil || won || held != "me" {
+		t.Errorf("another replica claims the outage's held key: %q, won %v, %v; want me's", held, won, err)
 	}
 }
 

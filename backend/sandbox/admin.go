@@ -68,6 +68,7 @@ type (
 
 	clockRequest struct {
 		Advance string `json:"advance"`
+		To      string `json:"to"` // an RFC 3339 time to move to, forward only ("after hours" in the demo)
 	}
 
 	activityRequest struct {
@@ -236,8 +237,21 @@ func (s *Sandbox) handleClock(w http.ResponseWriter, r *http.Request, in clockRe
 		badRequest(w, "advance must be a non-negative Go duration such as 30s")
 		return
 	}
+	var to time.Time
+	if in.To != "" {
+		if to, err = time.Parse(time.RFC3339, in.To); err != nil || in.Advance != "" {
+			badRequest(w, "to must be an RFC 3339 time, without advance")
+			return
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if !to.IsZero() {
+		if d = to.Sub(s.now); d < 0 {
+			badRequest(w, "to is before the sandbox's time "+iso(s.now)+": time only moves forward")
+			return
+		}
+	}
 	s.advance(d)
 	writeJSON(w, http.StatusOK, map[string]any{"now": iso(s.now)})
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -81,39 +82,62 @@ func pageBounds(r *http.Request) (pg, size int) {
 	return pg, size
 }
 
+// afterCursor reads a cursor PageToken ("PA" and an item's sequence number).
+func afterCursor(r *http.Request) (int, bool) {
+	v, ok := strings.CutPrefix(r.FormValue("PageToken"), "PA")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.Atoi(v)
+	return n, err == nil
+}
+
 // page answers a list request with Twilio's meta paging. base is the public URL of the list
 // (https://taskrouter.twilio.com/v1/...), and filters are the query parameters to keep on page links.
 func page[T any](w http.ResponseWriter, r *http.Request, key, base string, filters url.Values, items []T) {
-	writeJSON(w, http.StatusOK, pageOf(r, key, base, filters, items, func(v T) T { return v }))
+	writeJSON(w, http.StatusOK, pageOf(r, key, base, filters, items, func(v T) T { return v }, nil))
 }
 
 // pageOf is the body of page for items that view turns into their resources, only for the page
 // answered: a long task list must not cost a resource per task on every request, and the caller
 // may encode the body after releasing the sandbox's mutex (BenchmarkWaitLoad lists hundreds of
 // waiting tasks hundreds of times a second).
-func pageOf[T, V any](r *http.Request, key, base string, filters url.Values, items []T, view func(T) V) map[string]any {
+//
+// With cursor, the next page's PageToken names the last item answered, as Twilio's tokens do:
+// items made meanwhile at the head of the list shift no page. A request carrying such a token
+// gives items from just after it (afterCursor).
+func pageOf[T, V any](r *http.Request, key, base string, filters url.Values, items []T, view func(T) V, cursor func(T) string) map[string]any {
 	pg, size := pageBounds(r)
-	link := func(p int) string {
+	link := func(p int, token string) string {
 		q := url.Values{}
 		for k, vs := range filters {
 			q[k] = vs
 		}
 		q.Set("PageSize", strconv.Itoa(size))
 		q.Set("Page", strconv.Itoa(p))
-		if p > 0 {
+		if token != "" {
+			q.Set("PageToken", token)
+		} else if p > 0 {
 			q.Set("PageToken", fmt.Sprintf("PT%d", p*size))
 		}
 		return base + "?" + q.Encode()
 	}
 	from := min(pg*size, len(items))
+	if _, ok := afterCursor(r); ok && cursor != nil {
+		from = 0
+	}
 	to := min(from+size, len(items))
 	var next, prev *string
 	if to < len(items) {
-		v := link(pg + 1)
+		token := ""
+		if cursor != nil {
+			token = cursor(items[to-1])
+		}
+		v := link(pg+1, token)
 		next = &v
 	}
 	if pg > 0 {
-		v := link(pg - 1)
+		v := link(pg-1, "")
 		prev = &v
 	}
 	views := make([]V, 0, to-from)
@@ -123,8 +147,8 @@ func pageOf[T, V any](r *http.Request, key, base string, filters url.Values, ite
 	body := map[string]any{
 		key: views,
 		"meta": map[string]any{
-			"page": pg, "page_size": size, "first_page_url": link(0), "previous_page_url": prev,
-			"next_page_url": next, "url": link(pg), "key": key,
+			"page": pg, "page_size": size, "first_page_url": link(0, ""), "previous_page_url": prev,
+			"next_page_url": next, "url": link(pg, r.FormValue("PageToken")), "key": key,
 		},
 	}
 	return body

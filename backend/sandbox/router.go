@@ -72,7 +72,7 @@ func (s *Sandbox) moveReservation(r *reservation, to string) error {
 	t := r.task
 	switch {
 	case to == "accepted" && r.status == "pending":
-		t.status = "assigned"
+		t.status, t.accepted = "assigned", s.now
 		s.bridgeCallOf(t)
 	case to == "rejected" && r.status == "pending":
 		t.status = "pending"

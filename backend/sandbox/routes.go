@@ -45,6 +45,7 @@ func (s *Sandbox) Handler() http.Handler {
 	rest.HandleFunc("DELETE "+acc+"/Transcriptions/{file}", s.inAccount(s.handleTranscription))
 	rest.HandleFunc("POST /iam/v1/Accounts/{ac}/Tokens/validate", s.handleValidateToken)
 	s.setupRoutes(rest, admin)
+	s.statisticsRoutes(rest)
 	rest.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { notFound(w, r.URL.Path) })
 
 	// Recordings check auth themselves: media needs none, as on Twilio by default.

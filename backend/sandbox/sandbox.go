@@ -131,6 +131,17 @@ func (s *Sandbox) Info() Info {
 	return s.w.info()
 }
 
+// Now is the sandbox's time: virtual unless Config.RealClock. In sandbox mode the backend keeps
+// it, so a test that moves the clock (POST /_sandbox/clock) moves business hours and the schedule.
+func (s *Sandbox) Now() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.realClock {
+		return time.Now().UTC().Add(s.offset)
+	}
+	return s.now
+}
+
 // Close hangs up every call, stops the real clock and waits for call goroutines to end.
 func (s *Sandbox) Close() {
 	s.mu.Lock()
@@ -166,15 +177,4 @@ func (g *sidGen) next(prefix string) string {
 	g.n++
 	sum := sha256.Sum256(fmt.Appendf(nil, "flexcallback-sandbox/%s/%d", prefix, g.n))
 	return prefix + hex.EncodeToString(sum[:16])
-}
-
-// Now is the sandbox's time: virtual unless Config.RealClock. In sandbox mode the backend keeps
-// it, so a test that moves the clock (POST /_sandbox/clock) moves the backend's schedule too.
-func (s *Sandbox) Now() time.Time {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.realClock {
-		return time.Now().UTC().Add(s.offset)
-	}
-	return s.now
 }

@@ -107,7 +107,7 @@ func (s *Sandbox) handleListFlows(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeJSON(w, http.StatusOK, pageOf(r, "flows", studioBase+"/Flows", url.Values{}, list,
-		func(f *flow) map[string]any { return s.flowView(f, false) }))
+		func(f *flow) map[string]any { return s.flowView(f, false) }, nil))
 }
 
 func (s *Sandbox) handleFetchFlow(w http.ResponseWriter, r *http.Request, f *flow) {
@@ -183,7 +183,7 @@ func (s *Sandbox) handleListRevisions(w http.ResponseWriter, r *http.Request, f 
 	revs := slices.Clone(f.revisions)
 	slices.Reverse(revs) // newest first, as Twilio lists them
 	writeJSON(w, http.StatusOK, pageOf(r, "revisions", studioBase+"/Flows/"+f.sid+"/Revisions", url.Values{}, revs,
-		func(rv flowRevision) map[string]any { return s.revisionView(f, rv) }))
+		func(rv flowRevision) map[string]any { return s.revisionView(f, rv) }, nil))
 }
 
 // handleFetchRevision serves a revision by number, or LatestPublished.

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -291,7 +292,7 @@ func (s *Sandbox) handleListTasks(w http.ResponseWriter, r *http.Request) {
 // without it.
 func (s *Sandbox) listTasks(r *http.Request, statuses []string, filters url.Values, match func(map[string]any) bool) (map[string]any, error) {
 	s.mu.Lock()
-	list, err := s.matchTasks(r, statuses, match)
+	list, byCreation, err := s.matchTasks(r, statuses, match)
 	if err != nil {
 		s.mu.Unlock()
 		return nil, err
@@ -303,31 +304,50 @@ func (s *Sandbox) listTasks(r *http.Request, statuses []string, filters url.Valu
 	w, now := s.w, s.now
 	s.mu.Unlock()
 	view := func(t *task) taskJSON { return taskViewAt(w, now, t) }
-	return pageOf(r, "tasks", fmt.Sprintf("%s/Workspaces/%s/Tasks", trBase, w.workspace), filters, list, view), nil
+	var cursor func(*task) string
+	if byCreation {
+		cursor = func(t *task) string { return "PA" + strconv.Itoa(t.seq) }
+	}
+	return pageOf(r, "tasks", fmt.Sprintf("%s/Workspaces/%s/Tasks", trBase, w.workspace), filters, list, view, cursor), nil
 }
 
-// matchTasks returns the tasks a list request selects, in its order. Called with s.mu held.
-func (s *Sandbox) matchTasks(r *http.Request, statuses []string, match func(map[string]any) bool) ([]*task, error) {
+// matchTasks returns the tasks a list request selects, in its order, and whether that is creation
+// order (then a cursor PageToken is honoured). Called with s.mu held.
+func (s *Sandbox) matchTasks(r *http.Request, statuses []string, match func(map[string]any) bool) ([]*task, bool, error) {
 	// taskList is in creation order (date_created never decreases), so a list by creation date
 	// needs no sort and can stop one past the page asked for: the wait experience's newest-first
 	// lookups then cost a page, not every task ever made.
 	ordering := strings.ReplaceAll(r.FormValue("Ordering"), " ", "")
 	byCreation, newestFirst, limit := false, false, -1
+	all := s.w.taskList
 	switch ordering {
 	case "", "DateCreated", "DateCreated:asc", "DateCreated:desc":
 		byCreation, newestFirst = true, ordering == "DateCreated:desc"
 		pg, size := pageBounds(r)
 		limit = (pg+1)*size + 1
+		if cur, ok := afterCursor(r); ok {
+			// The page after the task with sequence number cur, gone or not.
+			i, _ := slices.BinarySearchFunc(all, cur, func(t *task, seq int) int { return cmp.Compare(t.seq, seq) })
+			if newestFirst {
+				all = all[:i]
+			} else {
+				for i < len(all) && all[i].seq == cur {
+					i++
+				}
+				all = all[i:]
+			}
+			limit = size + 1
+		}
 	}
 	var list []*task
-	n := len(s.w.taskList)
+	n := len(all)
 	for k := range n {
 		if len(list) == limit {
 			break
 		}
-		t := s.w.taskList[k]
+		t := all[k]
 		if newestFirst {
-			t = s.w.taskList[n-1-k]
+			t = all[n-1-k]
 		}
 		if len(statuses) > 0 && !slices.Contains(statuses, t.status) {
 			continue
@@ -357,10 +377,10 @@ func (s *Sandbox) matchTasks(r *http.Request, statuses []string, match func(map[
 	}
 	if !byCreation {
 		if err := sortTasks(list, r.FormValue("Ordering")); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
-	return list, nil
+	return list, byCreation, nil
 }
 
 // sortTasks orders by "DateCreated:asc|desc" or "Priority:asc|desc" (comma-separated, TaskRouter's

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"testing"
 	"time"
@@ -211,5 +212,41 @@ func TestRouterReservesAndReservationsMoveTheTask(t *testing.T) {
 	}
 	if task, _ := tr.FetchTask(in.WorkspaceSid, late); *task.AssignmentStatus != "reserved" {
 		t.Fatalf("late task is %s", *task.AssignmentStatus)
+	}
+}
+
+// Twilio's PageToken continues after the last task answered: tasks made between two pages of a
+// newest-first list push nothing from one page onto the next (the wait experience pages while
+// callers arrive).
+func TestTaskPagesFollowTheirToken(t *testing.T) {
+	_, srv, in := newTestSandbox(t)
+	tasksURL := srv.URL + "/taskrouter/v1/Workspaces/" + in.WorkspaceSid + "/Tasks"
+	create := func(i int) string {
+		var task struct{ Sid string }
+		form := url.Values{"WorkflowSid": {in.Workflows["callback"]}, "Attributes": {fmt.Sprintf(`{"call_sid":"CA%d"}`, i)}}
+		if code := do(t, in, "POST", tasksURL, form, &task); code != http.StatusCreated {
+			t.Fatalf("create: %d", code)
+		}
+		return task.Sid
+	}
+	var sids []string
+	for i := range 5 {
+		sids = append(sids, create(i))
+	}
+	type page struct {
+		Tasks []struct{ Sid string }
+		Meta  struct {
+			NextPageURL *string `json:"next_page_url"`
+		}
+	}
+	var first, second page
+	do(t, in, "GET", tasksURL+"?Ordering=DateCreated:desc&PageSize=2", nil, &first)
+	create(5) // a newer task, at the head of the list
+	create(6)
+	u, _ := url.Parse(*first.Meta.NextPageURL)
+	do(t, in, "GET", tasksURL+"?"+u.RawQuery, nil, &second)
+	got := []string{first.Tasks[0].Sid, first.Tasks[1].Sid, second.Tasks[0].Sid, second.Tasks[1].Sid}
+	if want := []string{sids[4], sids[3], sids[2], sids[1]}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("pages %v, want %v", got, want)
 	}
 }

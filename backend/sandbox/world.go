@@ -79,6 +79,7 @@ type task struct {
 	channel          *taskChannel
 	created, updated time.Time
 	virtualStart     time.Time
+	accepted         time.Time // when a worker accepted it: the statistics' time to accept
 	version          int
 	rejected         map[string]bool // worker SIDs that rejected it
 }

@@ -77,16 +77,61 @@ func Run(t *testing.T, s flexcallback.Store) {
 		}
 	})
 
-	t.Run("DeleteIf", func(t *testing.T) {
+	t.Run("CompareAndSwap", func(t *testing.T) {
+		must(s.Put(ctx, k("c"), "mine", time.Minute))
+		if swapped, err := s.CompareAndSwap(ctx, k("c"), "theirs", "x", time.Minute); err != nil || swapped {
+			t.Errorf("CompareAndSwap with another old value: swapped %v, %v", swapped, err)
+		}
+		if v, ok, _ := s.Get(ctx, k("c")); !ok || v != "mine" {
+			t.Fatalf("a CompareAndSwap that did not match changed the key (%q, %v)", v, ok)
+		}
+		if swapped, err := s.CompareAndSwap(ctx, k("c"), "mine", "next", 50*time.Millisecond); err != nil || !swapped {
+			t.Fatalf("CompareAndSwap with the held value: swapped %v, %v", swapped, err)
+		}
+		if v, ok, _ := s.Get(ctx, k("c")); !ok || v != "next" {
+			t.Errorf("after the swap the key holds %q, %v; want next", v, ok)
+		}
+		time.Sleep(120 * time.Millisecond)
+		if _, ok, _ := s.Get(ctx, k("c")); ok {
+			t.Error("a swapped value outlived the TTL it was given")
+		}
+		if swapped, err := s.CompareAndSwap(ctx, k("never"), "", "x", time.Minute); err != nil || swapped {
+			t.Errorf("CompareAndSwap on an absent key: swapped %v, %v", swapped, err)
+		}
+		if _, ok, _ := s.Get(ctx, k("never")); ok {
+			t.Error("CompareAndSwap on an absent key set it")
+		}
+	})
+
+	t.Run("CompareAndSwapRemoves", func(t *testing.T) {
 		must(s.Put(ctx, k("d"), "mine", time.Minute))
-		must(s.DeleteIf(ctx, k("d"), "theirs"))
-		if v, ok, _ := s.Get(ctx, k("d")); !ok || v != "mine" {
-			t.Fatalf("DeleteIf with another value removed the key (%q, %v)", v, ok)
+		if swapped, err := s.CompareAndSwap(ctx, k("d"), "mine", "", time.Minute); err != nil || !swapped {
+			t.Fatalf("CompareAndSwap to remove: swapped %v, %v", swapped, err)
 		}
-		must(s.DeleteIf(ctx, k("d"), "mine"))
 		if _, ok, _ := s.Get(ctx, k("d")); ok {
-			t.Error("DeleteIf with the held value kept the key")
+			t.Error("CompareAndSwap to \"\" kept the key")
 		}
-		must(s.DeleteIf(ctx, k("never"), "x"))
+		if held, won, err := s.PutIfAbsent(ctx, k("d"), "again", time.Minute); err != nil || !won || held != "again" {
+			t.Errorf("PutIfAbsent after the removal = %q, %v, %v", held, won, err)
+		}
+	})
+
+	t.Run("CompareAndSwapOneWinner", func(t *testing.T) {
+		must(s.Put(ctx, k("race2"), "expired-claim", time.Minute))
+		var wins atomic.Int32
+		var wg sync.WaitGroup
+		for i := range 20 {
+			wg.Go(func() {
+				if swapped, err := s.CompareAndSwap(ctx, k("race2"), "expired-claim", fmt.Sprint(i), time.Minute); err != nil {
+					t.Error(err)
+				} else if swapped {
+					wins.Add(1)
+				}
+			})
+		}
+		wg.Wait()
+		if wins.Load() != 1 {
+			t.Errorf("%d of 20 concurrent takeovers won, want 1", wins.Load())
+		}
 	})
 }

@@ -94,6 +94,18 @@ func TestOperationsThroughPrism(t *testing.T) {
 	operations(t, e, c)
 	setupOperations(t, e, e.client(front.URL, func(cfg *twilio.Config) { cfg.WorkspaceSid, cfg.AccountOnly = "", true }).WithWorkspace(e.in.WorkspaceSid))
 	refusals(t, e, front.URL)
+	statisticsOperations(t, e, c, front.URL)
+
+	// Prism checks the statistics requests (a task queue SID off the spec's pattern is a 422) and,
+	// since prismSpec, their answers (a count that is no integer is a 500 VIOLATIONS).
+	front.mustBite(t, `"total_eligible_workers":`, `"total_eligible_workers":"two","unchecked":`, "total_eligible_workers",
+		func() error { _, err := c.TaskQueueStatistics(ctxT(t), e.in.TaskQueues["Everyone"]); return err })
+	if _, err := c.TaskQueueStatistics(ctxT(t), "WQnothex"); err == nil {
+		t.Error("statistics of a malformed task queue SID succeeded")
+	}
+	if v := front.take(); len(v) != 1 || !strings.Contains(v[0], "RealTimeStatistics") || !strings.Contains(v[0], "422") {
+		t.Fatalf("a statistics request that breaks the spec: Prism said %q", v)
+	}
 }
 
 // prismFront is the test's reverse proxy: it strips the {sub} prefix that the adapter's APIBase

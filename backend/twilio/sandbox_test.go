@@ -401,6 +401,34 @@ func operations(t *testing.T, e *env, c *twilio.Client) {
 	if err != nil || !slices.Equal(taskSids(bounded), wantOrder[:4]) {
 		t.Fatalf("MaxPages 2: %v %v", taskSids(bounded), err)
 	}
+	// ListTaskPage walks the same list a page at a time, as refs: call_sid read from the attributes.
+	var walked []flexcallback.TaskRef
+	next, pages := "", 0
+	for {
+		pg, err := c.ListTaskPage(ctx, flexcallback.TaskQuery{Ordering: "DateCreated:desc", PageSize: 2}, next)
+		if err != nil {
+			t.Fatalf("ListTaskPage %d: %v", pages, err)
+		}
+		walked, next, pages = append(walked, pg.Refs...), pg.Next, pages+1
+		if next == "" {
+			break
+		}
+	}
+	if got := refSids(walked); pages != 4 || !slices.Equal(got, wantOrder) {
+		t.Fatalf("ListTaskPage over %d pages of 2:\n got %v\nwant %v", pages, got, wantOrder)
+	}
+	for i, r := range walked {
+		if r.Status != all[i].Status || r.Priority != all[i].Priority || !r.DateCreated.Equal(all[i].DateCreated) ||
+			!r.VirtualStartTime.Equal(all[i].VirtualStartTime) {
+			t.Fatalf("ref %d %+v differs from the task %+v", i, r, all[i])
+		}
+		if want, _ := all[i].Attributes["call_sid"].(string); r.CallSid != want {
+			t.Fatalf("ref %d: call_sid %q, want %q", i, r.CallSid, want)
+		}
+	}
+	if last := walked[len(walked)-1]; last.CallSid != f.queuedCall {
+		t.Fatalf("the queued call's task ref has call_sid %q, want %q", last.CallSid, f.queuedCall)
+	}
 	pending, err := c.ListTasks(ctx, flexcallback.TaskQuery{AssignmentStatus: []string{"pending", "reserved"},
 		WorkflowSid: wfDefault, PageSize: 2, MaxPages: 5})
 	if err != nil || len(pending) != 2 {
@@ -530,6 +558,14 @@ func refusals(t *testing.T, e *env, apiBase string) {
 	if fe := wantKind(t, "bad credentials", err, flexcallback.ErrUpstreamAuth); fe.Status != 401 || fe.Code != 20003 {
 		t.Fatalf("bad credentials: %+v", fe)
 	}
+}
+
+func refSids(rs []flexcallback.TaskRef) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.Sid
+	}
+	return out
 }
 
 func taskSids(ts []flexcallback.Task) []string {

@@ -1,5 +1,5 @@
 // Package twiliofake is the one in-process stand-in for Twilio that unit tests use: TaskRouter
-// (tasks with ETags), Voice (queues, call updates, recordings) and reservations, in memory, with
+// (tasks with ETags, statistics), Voice (queues, call updates, recordings) and reservations, in memory, with
 // a journal of what it was asked and injected faults shaped like the sandbox's
 // (backend/sandbox/fault.go). Tests that need real HTTP use the sandbox; only tests import this
 // package.
@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -56,12 +57,13 @@ func (j *Journal) Count(prefix string) int {
 }
 
 // Fault is an injected failure of one operation: "create", "fetch", "update", "list", "queue",
-// "call-update", "recording" (the journal's first words). The first fault of an operation applies.
+// "statistics", "call-update", "recording" (the journal's first words). The first fault of an operation applies.
 type Fault struct {
 	Op    string
 	Err   error           // what the call answers; nil: only Delay, Wait or Race
 	Delay time.Duration   // before the call
-	Wait  <-chan struct{} // before the call, until closed: holds a call on the wire
+	Wait  <-chan struct{} // before the call, until it receives (one call a send; all once closed): holds a call on the wire
+	Seen  chan<- string   // as the call arrives, before Delay and Wait, its journal line: tells a test which call is on the wire
 	Count int             // calls it applies to; 0: every call
 	After bool            // perform the call, then answer Err (a create made, its answer lost)
 	Race  bool            // update: someone else changed the task just before (its ETag moved)
@@ -76,6 +78,7 @@ type Twilio struct {
 	order        []string // task SIDs, oldest first
 	etag         int
 	queues       map[string]flexcallback.Queue
+	stats        map[string]flexcallback.WaitStatistics // by task queue or workflow SID
 	recordings   map[string]flexcallback.Recording
 	reservations map[string][]flexcallback.Reservation // by task SID
 	calls        []flexcallback.CallUpdate
@@ -87,7 +90,8 @@ func New(j *Journal) *Twilio {
 		j = &Journal{}
 	}
 	return &Twilio{Journal: j, tasks: map[string]*flexcallback.Task{}, queues: map[string]flexcallback.Queue{},
-		recordings: map[string]flexcallback.Recording{}, reservations: map[string][]flexcallback.Reservation{}}
+		stats: map[string]flexcallback.WaitStatistics{}, recordings: map[string]flexcallback.Recording{},
+		reservations: map[string][]flexcallback.Reservation{}}
 }
 
 // Err is an error of kind, as backend/twilio returns them.
@@ -117,6 +121,9 @@ func (f *Twilio) begin(op, format string, args ...any) (Fault, error) {
 		break
 	}
 	f.mu.Unlock()
+	if fl.Seen != nil {
+		fl.Seen <- op + " " + fmt.Sprintf(format, args...)
+	}
 	time.Sleep(fl.Delay)
 	if fl.Wait != nil {
 		<-fl.Wait
@@ -255,6 +262,44 @@ func (f *Twilio) ListTasks(ctx context.Context, q flexcallback.TaskQuery) ([]fle
 	if err != nil {
 		return nil, err
 	}
+	out := f.listed(q)
+	if n := q.PageSize * max(q.MaxPages, 1); n > 0 && len(out) > n {
+		out = out[:n]
+	}
+	return out, fl.after()
+}
+
+// ListTaskPage pages q's tasks as ListTasks lists them, as refs; Next is the following page's
+// number, journaled as "page N". The answer is what was there when the call arrived, before
+// its fault's Delay or Wait: a listing held on the wire misses the tasks made meanwhile.
+func (f *Twilio) ListTaskPage(ctx context.Context, q flexcallback.TaskQuery, next string) (flexcallback.TaskPage, error) {
+	pg := max(1, atoi(next))
+	all := f.listed(q)
+	from := min((pg-1)*q.PageSize, len(all))
+	to := min(from+q.PageSize, len(all))
+	page := flexcallback.TaskPage{Refs: make([]flexcallback.TaskRef, 0, to-from)}
+	for _, t := range all[from:to] {
+		cs, _ := t.Attributes["call_sid"].(string)
+		page.Refs = append(page.Refs, flexcallback.TaskRef{Sid: t.Sid, CallSid: cs, QueueSid: t.QueueSid, Status: t.Status,
+			Priority: t.Priority, DateCreated: t.DateCreated, VirtualStartTime: t.VirtualStartTime})
+	}
+	if to < len(all) {
+		page.Next = strconv.Itoa(pg + 1)
+	}
+	fl, err := f.begin("list", "%s %v %s %d page %d", q.WorkflowSid, q.AssignmentStatus, q.Ordering, q.PageSize, pg)
+	if err != nil {
+		return flexcallback.TaskPage{}, err
+	}
+	return page, fl.after()
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
+}
+
+// listed returns the tasks of q's workflow and statuses (empty: any), newest first, without ETags.
+func (f *Twilio) listed(q flexcallback.TaskQuery) []flexcallback.Task {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var out []flexcallback.Task
@@ -268,10 +313,7 @@ func (f *Twilio) ListTasks(ctx context.Context, q flexcallback.TaskQuery) ([]fle
 		}
 	}
 	slices.SortStableFunc(out, func(a, b flexcallback.Task) int { return b.DateCreated.Compare(a.DateCreated) })
-	if n := q.PageSize * max(q.MaxPages, 1); n > 0 && len(out) > n {
-		out = out[:n]
-	}
-	return out, fl.after()
+	return out
 }
 
 func (f *Twilio) ListWorkflows(ctx context.Context) ([]flexcallback.Workflow, error) { return nil, nil }
@@ -294,6 +336,18 @@ func (f *Twilio) PutQueue(q flexcallback.Queue) { put(f, f.queues, q.Sid, q) }
 
 func (f *Twilio) FetchQueue(ctx context.Context, sid string) (flexcallback.Queue, error) {
 	return fetch(f, "queue", sid, f.queues, same)
+}
+
+// PutStatistics stores the statistics of a task queue (WQ…) or workflow (WW…); one not stored is
+// not found.
+func (f *Twilio) PutStatistics(sid string, s flexcallback.WaitStatistics) { put(f, f.stats, sid, s) }
+
+func (f *Twilio) TaskQueueStatistics(ctx context.Context, sid string) (flexcallback.WaitStatistics, error) {
+	return fetch(f, "statistics", sid, f.stats, same)
+}
+
+func (f *Twilio) WorkflowStatistics(ctx context.Context, sid string) (flexcallback.WaitStatistics, error) {
+	return fetch(f, "statistics", sid, f.stats, same)
 }
 
 func (f *Twilio) UpdateCall(ctx context.Context, sid string, u flexcallback.CallUpdate) error {

@@ -78,3 +78,49 @@ func TestFaults(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestListTaskPage: pages of refs, newest first, with a next-page token; a listing held on the
+// wire (Seen tells which page) answers what was there when it arrived.
+func TestListTaskPage(t *testing.T) {
+	ctx := context.Background()
+	f := New(nil)
+	t0 := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	for i := range 5 {
+		f.Put(flexcallback.Task{Sid: "WT" + strconv.Itoa(i), WorkflowSid: "WW1", Status: flexcallback.StatusPending,
+			DateCreated: t0.Add(time.Duration(i) * time.Second), Attributes: map[string]any{"call_sid": "CA" + strconv.Itoa(i)}})
+	}
+	q := flexcallback.TaskQuery{WorkflowSid: "WW1", AssignmentStatus: []string{flexcallback.StatusPending}, PageSize: 2}
+	var got []string
+	next := ""
+	for {
+		page, err := f.ListTaskPage(ctx, q, next)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range page.Refs {
+			got = append(got, r.Sid+"/"+r.CallSid)
+		}
+		if next = page.Next; next == "" {
+			break
+		}
+	}
+	if want := "WT4/CA4 WT3/CA3 WT2/CA2 WT1/CA1 WT0/CA0"; strings.Join(got, " ") != want {
+		t.Errorf("listed %v, want %s", got, want)
+	}
+	if n := f.Count("list WW1 [pending] "); n != 3 || f.Index("list WW1 [pending]  2 page 3") < 0 {
+		t.Errorf("journal %v", f.Events())
+	}
+
+	gate, seen := make(chan struct{}), make(chan string, 1)
+	f.Inject(Fault{Op: "list", Wait: gate, Seen: seen, Count: 1})
+	done := make(chan flexcallback.TaskPage)
+	go func() { page, _ := f.ListTaskPage(ctx, q, ""); done <- page }()
+	if e := <-seen; !strings.HasSuffix(e, " page 1") {
+		t.Errorf("seen %q", e)
+	}
+	f.Put(flexcallback.Task{Sid: "WT9", WorkflowSid: "WW1", Status: flexcallback.StatusPending, DateCreated: t0.Add(time.Hour)})
+	gate <- struct{}{}
+	if page := <-done; page.Refs[0].Sid != "WT4" {
+		t.Errorf("held listing answered %v, want the tasks of when it arrived", page.Refs)
+	}
+}

@@ -141,8 +141,11 @@ func (t *turn) submitCallback(ctx context.Context) []verb {
 	}
 	log.InfoContext(ctx, "callback created", "callback_task_sid", a.Sid, "replayed", a.Replayed, "merged", a.Merged)
 	t.leaveQueue(ctx, log, task, found)
-	if a.Merged {
+	switch closed, next := t.closed(); {
+	case a.Merged:
 		return []verb{t.v.say(keyCallbackArranged), hangup()}
+	case closed:
+		return []verb{t.v.say(keyClosedCallbackSubmitted, "{opening}", t.opening(t.v.tag, next)), hangup()}
 	}
 	return []verb{t.v.say(keyCallbackSubmitted), hangup()}
 }

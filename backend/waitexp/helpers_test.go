@@ -36,7 +36,19 @@ type env struct {
 
 func newEnv(t *testing.T, opts Options) *env {
 	t.Helper()
+	return newEnvOn(t, opts, newTwilio())
+}
+
+// newEnvStats is newEnv with TaskRouter's statistics read from the fake (PutStatistics).
+func newEnvStats(t *testing.T, opts Options) *env {
+	t.Helper()
 	tw := newTwilio()
+	opts.Statistics = tw
+	return newEnvOn(t, opts, tw)
+}
+
+func newEnvOn(t *testing.T, opts Options, tw *twiliofake.Twilio) *env {
+	t.Helper()
 	en := &env{
 		t:       t,
 		j:       tw.Journal,

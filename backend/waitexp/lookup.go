@@ -54,45 +54,40 @@ func (t *turn) workflow(ctx context.Context) string {
 	return q.FriendlyName
 }
 
-// pendingTasks lists the workflow's waiting tasks the way the lookup reads them (P1): pending and
-// reserved, newest first, 50 a page, at most 4 pages.
-func (e *Experience) pendingTasks(ctx context.Context, workflowSid string) ([]flexcallback.Task, error) {
-	ts, err := e.tasks.ListTasks(ctx, flexcallback.TaskQuery{
+// waitingQuery is how the lookup reads a workflow's waiting tasks (P1): pending and reserved,
+// newest first, 50 a page.
+func waitingQuery(workflowSid string) flexcallback.TaskQuery {
+	return flexcallback.TaskQuery{
 		WorkflowSid:      workflowSid,
 		AssignmentStatus: []string{flexcallback.StatusPending, flexcallback.StatusReserved},
 		Ordering:         "DateCreated:desc",
-		PageSize:         50,
-		MaxPages:         4,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list tasks of workflow %s: %w", workflowSid, err)
+		PageSize:         lookupPageSize,
 	}
-	return ts, nil
 }
 
-// findCallTask returns the task whose attributes.call_sid is the call's.
-func findCallTask(ts []flexcallback.Task, callSid string) (flexcallback.Task, bool) {
-	if callSid == "" {
-		return flexcallback.Task{}, false
-	}
-	for _, t := range ts {
-		if s, _ := t.Attributes["call_sid"].(string); s == callSid {
-			return t, true
+// waitingTasks lists the workflow's waiting tasks for the position and wait estimate: the first
+// lookupMaxPages pages, all of them, as the position counts the older tasks too.
+func (e *Experience) waitingTasks(ctx context.Context, workflowSid string) ([]flexcallback.TaskRef, error) {
+	var refs []flexcallback.TaskRef
+	next := ""
+	for range lookupMaxPages {
+		page, err := e.tasks.ListTaskPage(ctx, waitingQuery(workflowSid), next)
+		if err != nil {
+			return nil, fmt.Errorf("list tasks of workflow %s: %w", workflowSid, err)
+		}
+		refs, next = append(refs, page.Refs...), page.Next
+		if next == "" {
+			break
 		}
 	}
-	return flexcallback.Task{}, false
+	return refs, nil
 }
 
 // position is 1 + the number of pending tasks that TaskRouter routes before own: higher priority
 // first, then the older (virtual) start. ok is false when own is not in the list or no longer
 // waits (reserved: an agent is being offered the call).
-func position(ts []flexcallback.Task, ownSid string) (n int, ok bool) {
-	var own flexcallback.Task
-	for _, t := range ts {
-		if t.Sid == ownSid {
-			own, ok = t, true
-		}
-	}
+func position(ts []flexcallback.TaskRef, ownSid string) (n int, ok bool) {
+	own, ok := refBySid(ts, ownSid)
 	if !ok || own.Status != flexcallback.StatusPending {
 		return 0, false
 	}
@@ -108,7 +103,17 @@ func position(ts []flexcallback.Task, ownSid string) (n int, ok bool) {
 	return n, true
 }
 
-func startOf(t flexcallback.Task) time.Time {
+// refBySid returns the ref of the task sid.
+func refBySid(ts []flexcallback.TaskRef, sid string) (flexcallback.TaskRef, bool) {
+	for _, t := range ts {
+		if t.Sid == sid {
+			return t, true
+		}
+	}
+	return flexcallback.TaskRef{}, false
+}
+
+func startOf(t flexcallback.TaskRef) time.Time {
 	if !t.VirtualStartTime.IsZero() {
 		return t.VirtualStartTime
 	}

@@ -2,11 +2,7 @@ package waitexp
 
 import (
 	"context"
-	"math"
 	"strconv"
-	"time"
-
-	"flexcallback"
 )
 
 // initialize is the first waitUrl request: find the call's task, then start the loop.
@@ -18,8 +14,7 @@ func (t *turn) initialize(ctx context.Context) []verb {
 		if s.workflowSid == "" {
 			s.pass = t.opts.LookupPasses + 1 // nothing to look in: hold only (B10)
 		} else {
-			task, _, _ := t.lookup(ctx, s.workflowSid)
-			s.taskSid = task.Sid
+			s.taskSid = t.lookup(ctx, s.workflowSid)
 			s.pass = 1
 		}
 	}
@@ -33,23 +28,21 @@ func passParam(s state) string {
 	return strconv.Itoa(s.pass)
 }
 
-// lookup looks for the call's task among the workflow's waiting tasks. The list is returned for
-// the position announcement; listed is false when listing failed.
-func (t *turn) lookup(ctx context.Context, workflowSid string) (task flexcallback.Task, list []flexcallback.Task, listed bool) {
-	list, err := t.pendingTasks(ctx, workflowSid)
-	if err != nil {
+// lookup returns the SID of the call's task among the workflow's waiting tasks; "" when it is
+// not there (yet) or listing failed.
+func (t *turn) lookup(ctx context.Context, workflowSid string) string {
+	ref, found, err := t.findTask(ctx, workflowSid, t.s.callSid)
+	switch {
+	case err != nil:
 		t.log.WarnContext(ctx, "task lookup failed", "workflow_sid", workflowSid, "err", err)
-		t.missed()
-		return flexcallback.Task{}, nil, false
+	case !found:
+		t.log.WarnContext(ctx, "call task not found", "workflow_sid", workflowSid, "pass", t.s.pass)
+	default:
+		t.log.DebugContext(ctx, "call task found", "task_sid", ref.Sid)
+		return ref.Sid
 	}
-	task, ok := findCallTask(list, t.s.callSid)
-	if !ok {
-		t.log.WarnContext(ctx, "call task not found", "workflow_sid", workflowSid, "pass", t.s.pass, "listed", len(list))
-		t.missed()
-		return flexcallback.Task{}, list, true
-	}
-	t.log.DebugContext(ctx, "call task found", "task_sid", task.Sid)
-	return task, list, true
+	t.missed()
+	return ""
 }
 
 func (t *turn) missed() {
@@ -66,29 +59,27 @@ func (t *turn) mainLoop(ctx context.Context) []verb {
 	if !s.skipGreeting {
 		verbs = append(verbs, t.v.say(keyInitialGreeting))
 	}
-	var list []flexcallback.Task
-	listed, gaveUp := false, false
+	gaveUp := false
 	if s.taskSid == "" && s.pass <= t.opts.LookupPasses {
 		s.workflowSid = t.workflow(ctx)
 		if s.workflowSid == "" {
 			s.pass = t.opts.LookupPasses + 1
 			gaveUp = true
 		} else {
-			var task flexcallback.Task
-			task, list, listed = t.lookup(ctx, s.workflowSid)
-			s.taskSid = task.Sid
+			s.taskSid = t.lookup(ctx, s.workflowSid)
 			s.pass++
 			gaveUp = s.taskSid == "" && s.pass > t.opts.LookupPasses
 		}
 	}
 	o := t.offer()
 	var inner []verb
-	if s.taskSid != "" && t.opts.AnnouncePosition {
-		inner = append(inner, t.announce(ctx, s, list, listed)...)
-	}
-	menu := s.taskSid != "" && o.any()
-	if menu {
-		inner = append(inner, t.v.say(repeatingKey(o)))
+	menu := false
+	if closed, next := t.closed(); closed {
+		// Outside business hours the caller hears what can be kept, whether the task is known or not.
+		inner, menu = t.closedPrompts(o, next)
+		menu = menu && s.taskSid != ""
+	} else if s.taskSid != "" {
+		inner, menu = t.openPrompts(ctx, s, o)
 	} else if gaveUp && o.any() {
 		inner = append(inner, t.v.say(t.unavailableKey()))
 	}
@@ -119,42 +110,6 @@ func (t *turn) unavailableKey() string {
 	return keyCallbackUnavailable
 }
 
-// announce says the caller's position and, when the voice queue knows one, the estimated wait.
-// Failures only skip the announcement.
-func (t *turn) announce(ctx context.Context, s state, list []flexcallback.Task, listed bool) []verb {
-	if !listed {
-		if s.workflowSid == "" {
-			s.workflowSid = t.workflow(ctx)
-		}
-		if s.workflowSid == "" {
-			return nil
-		}
-		var err error
-		if list, err = t.pendingTasks(ctx, s.workflowSid); err != nil {
-			t.log.WarnContext(ctx, "position: list failed", "err", err)
-			return nil
-		}
-	}
-	n, ok := position(list, s.taskSid)
-	if !ok {
-		return nil
-	}
-	verbs := []verb{t.v.say(keyPositionInQueue, "{position}", strconv.Itoa(n))}
-	qs := t.p.get("QueueSid")
-	if qs == "" {
-		return verbs
-	}
-	q, err := t.queue(ctx, qs)
-	if err != nil || q.AverageWait <= 0 {
-		return verbs
-	}
-	if q.AverageWait < time.Minute {
-		return append(verbs, t.v.say(keyWaitEstimateUnderOneMinute))
-	}
-	minutes := int(math.Round(q.AverageWait.Minutes()))
-	return append(verbs, t.v.say(keyWaitEstimate, "{minutes}", strconv.Itoa(minutes)))
-}
-
 // initialChoice follows a key press during the hold music: star opens the menu, anything else
 // goes back to the music.
 func (t *turn) initialChoice(ctx context.Context) []verb {
@@ -172,8 +127,12 @@ func (t *turn) initialChoice(ctx context.Context) []verb {
 	case !o.callback:
 		key = keyVoicemailOnlyChoice
 	}
+	var args []string
+	if closed, next := t.closed(); closed {
+		key, args = closedChoiceKey(o), []string{"{opening}", t.opening(t.v.tag, next)}
+	}
 	return []verb{
-		gather(t.url(modeCallbackOrVoicemail, t.s), 5, 1, "", t.v.say(key)),
+		gather(t.url(modeCallbackOrVoicemail, t.s), 5, 1, "", t.v.say(key, args...)),
 		redirect(t.loopURL(t.s)),
 	}
 }

@@ -68,7 +68,7 @@ func TestLookupQuery(t *testing.T) {
 	en := newEnv(t, testOptions())
 	en.addCallTask()
 	en.do(endpoint)
-	want := "list " + wfSid + " [pending reserved] DateCreated:desc 50×4"
+	want := "list " + wfSid + " [pending reserved] DateCreated:desc 50 page 1"
 	if en.j.Index(want) < 0 {
 		t.Errorf("journal %v lacks %q (P1)", en.j.Events(), want)
 	}
@@ -182,7 +182,8 @@ func TestVoicemailDisabledNeverMentioned(t *testing.T) {
 func TestPositionAnnouncement(t *testing.T) {
 	opts := testOptions()
 	opts.AnnouncePosition = true
-	en := newEnv(t, opts)
+	en := newEnvStats(t, opts)
+	en.tw.PutStatistics(wfSid, flexcallback.WaitStatistics{Waiting: 5, Available: -1, AvgAccept: 45 * time.Second})
 	own := en.addCallTask() // created 3 minutes ago, priority 0
 	for _, o := range []flexcallback.Task{
 		{Sid: "WTolder", Status: flexcallback.StatusPending, DateCreated: own.DateCreated.Add(-time.Minute)},
@@ -194,19 +195,18 @@ func TestPositionAnnouncement(t *testing.T) {
 		o.WorkflowSid = wfSid
 		en.tw.Put(o)
 	}
-	en.tw.PutQueue(flexcallback.Queue{Sid: queueSid, FriendlyName: wfSid, AverageWait: 3 * time.Minute})
 	r := en.do(mode(modeMainWaitLoop, "CallSid", callSid, "enqueuedTaskSid", taskSid, "skipGreeting", "true"))
 	g := r.must("Gather")
 	says := r.says()
-	if len(says) < 3 || says[0] != "You are number 4 in line." || says[1] != "Your estimated wait time is about 3 minutes." {
+	if len(says) < 3 || says[0] != "You are number 4 in line." || says[1] != "Your estimated wait time is about 3 minutes." { // 4 × 45 s
 		t.Fatalf("announcement = %q", says)
 	}
 	if len(g.Children) == 0 || g.Children[0].XMLName.Local != "Say" {
 		t.Errorf("announcement not inside the Gather: %s", r.body)
 	}
 
-	en.tw.PutQueue(flexcallback.Queue{Sid: queueSid, FriendlyName: wfSid, AverageWait: 20 * time.Second})
-	en.e.queues.ttl = 0
+	en.tw.PutStatistics(wfSid, flexcallback.WaitStatistics{Waiting: 5, Available: 4})
+	en.e.stats.ttl = 0
 	r = en.do(mode(modeMainWaitLoop, "CallSid", callSid, "enqueuedTaskSid", taskSid, "skipGreeting", "true", "lang", "es"))
 	if says := r.says(); says[0] != "Usted es el número 4 en la fila." || !strings.Contains(says[1], "menos de un minuto") {
 		t.Errorf("spanish announcement = %q", says)

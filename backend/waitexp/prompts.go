@@ -12,7 +12,8 @@ import (
 )
 
 // Language is what a caller hears in one language: the Say voice and every prompt text by key.
-// Texts may hold placeholders: {position} and {minutes}.
+// Texts may hold placeholders: {position}, {minutes} and {opening} (when the centre opens again,
+// e.g. "after 9 a.m. tomorrow", formatted for the language: see opening.go).
 type Language struct {
 	Voice   string            `json:"voice"`
 	Prompts map[string]string `json:"prompts"`
@@ -48,6 +49,7 @@ const (
 	keyPositionInQueue            = "positionInQueue"
 	keyWaitEstimate               = "waitEstimate"
 	keyWaitEstimateUnderOneMinute = "waitEstimateUnderOneMinute"
+	keyWaitEstimateOneMinute      = "waitEstimateOneMinute"
 	keyCallbackArranged           = "callbackAlreadyArranged"
 	keyCallbackWhenSoon           = "callbackWhenSoon"
 	keyCallbackWhenSlot           = "callbackWhenSlot"
@@ -55,6 +57,15 @@ const (
 	keyWhenToday                  = "whenToday"
 	keyWhenTomorrow               = "whenTomorrow"
 	keyWhenDay                    = "whenDay"
+
+	// Outside business hours (BUSINESS_HOURS_FILE): a callback is promised for the next opening.
+	keyClosedRepeating          = "closedRepeatingPrompt"
+	keyClosedRepeatingCallback  = "closedRepeatingPromptCallbackOnly"
+	keyClosedRepeatingVoicemail = "closedRepeatingPromptVoicemailOnly"
+	keyClosedChoice             = "closedCallbackOrVoicemailChoice"
+	keyClosedCallbackOnlyChoice = "closedCallbackOnlyChoice"
+	keyClosedCallbackSubmitted  = "closedCallbackSubmitted"
+	keyClosedMessage            = "closedMessage"
 )
 
 // DefaultLanguage is the language used when neither the options nor the call name one we have.
@@ -86,6 +97,14 @@ var builtinPrompts = Prompts{
 		keyPositionInQueue:            "You are number {position} in line.",
 		keyWaitEstimate:               "Your estimated wait time is about {minutes} minutes.",
 		keyWaitEstimateUnderOneMinute: "Your estimated wait time is less than a minute.",
+		keyWaitEstimateOneMinute:      "Your estimated wait time is about one minute.",
+		keyClosedRepeating:            "We are closed now. To be called back {opening}, or to leave a voicemail, press the star key at any time.",
+		keyClosedRepeatingCallback:    "We are closed now. To be called back {opening}, press the star key at any time.",
+		keyClosedRepeatingVoicemail:   "We are closed now. To leave a voicemail, press the star key at any time.",
+		keyClosedChoice:               "To be called back {opening}, press 1. To leave a voicemail, press 2. To continue holding, press any other key, or remain on the line.",
+		keyClosedCallbackOnlyChoice:   "To be called back {opening}, press 1. To continue holding, press any other key, or remain on the line.",
+		keyClosedCallbackSubmitted:    "Thank you. We will call you back {opening}. Goodbye.",
+		keyClosedMessage:              "We are closed now, and open again {opening}. Please call us then.",
 		keyCallbackArranged:           "A callback to your number is already arranged, and we have added this request to it. You do not need to wait on the line. Goodbye.",
 		keyCallbackWhenSoon:           "To be called back as soon as possible, press 1.",
 		keyCallbackWhenSlot:           "To be called back {when}, press {digit}.",
@@ -119,6 +138,14 @@ var builtinPrompts = Prompts{
 		keyPositionInQueue:            "Usted es el número {position} en la fila.",
 		keyWaitEstimate:               "El tiempo de espera estimado es de unos {minutes} minutos.",
 		keyWaitEstimateUnderOneMinute: "El tiempo de espera estimado es de menos de un minuto.",
+		keyWaitEstimateOneMinute:      "El tiempo de espera estimado es de un minuto aproximadamente.",
+		keyClosedRepeating:            "En este momento estamos cerrados. Para que le llamemos {opening}, o para dejar un mensaje de voz, presione la tecla asterisco en cualquier momento.",
+		keyClosedRepeatingCallback:    "En este momento estamos cerrados. Para que le llamemos {opening}, presione la tecla asterisco en cualquier momento.",
+		keyClosedRepeatingVoicemail:   "En este momento estamos cerrados. Para dejar un mensaje de voz, presione la tecla asterisco en cualquier momento.",
+		keyClosedChoice:               "Para que le llamemos {opening}, presione 1. Para dejar un mensaje de voz, presione 2. Para seguir esperando, presione cualquier otra tecla o permanezca en la línea.",
+		keyClosedCallbackOnlyChoice:   "Para que le llamemos {opening}, presione 1. Para seguir esperando, presione cualquier otra tecla o permanezca en la línea.",
+		keyClosedCallbackSubmitted:    "Gracias. Le llamaremos {opening}. Adiós.",
+		keyClosedMessage:              "En este momento estamos cerrados. Volvemos a abrir {opening}. Por favor llámenos entonces.",
 		keyCallbackArranged:           "Ya tenemos programada una llamada a su número y hemos añadido esta solicitud. No necesita esperar en la línea. Adiós.",
 		keyCallbackWhenSoon:           "Para que le llamemos lo antes posible, presione 1.",
 		keyCallbackWhenSlot:           "Para que le llamemos {when}, presione {digit}.",

@@ -52,6 +52,15 @@ type Options struct {
 	// Scheduler, when it offers slots (WAIT_CALLBACK_SLOTS), lets a caller who chose a callback
 	// pick "as soon as possible" or one of them; nil: as soon as possible only.
 	Scheduler flexcallback.Scheduler
+
+	// Hours is the contact centre's opening hours (BUSINESS_HOURS_FILE); nil: always open. Outside
+	// them the menu promises a callback for the next opening.
+	Hours Hours
+	// OfferCallbackAfter (WAIT_OFFER_CALLBACK_AFTER): the menu is offered only once the caller's
+	// estimated wait exceeds it; 0: always.
+	OfferCallbackAfter time.Duration
+	// Statistics reads TaskRouter's statistics for the estimate; nil: the position alone.
+	Statistics flexcallback.Statistics
 }
 
 // Experience answers the wait-experience endpoint's requests. It is safe for concurrent use.
@@ -64,6 +73,8 @@ type Experience struct {
 	logger  *slog.Logger
 	now     func() time.Time
 	queues  *queueCache
+	stats   *statsCache // nil without Options.Statistics
+	scans   *scans
 }
 
 // New returns the wait experience. It fails on a URL that is not absolute, a bad prompts file, a
@@ -84,6 +95,8 @@ func New(opts Options, tasks flexcallback.TaskRouter, voice flexcallback.Voice, 
 		return nil, flexcallback.Invalid("LookupPasses", "cannot be negative")
 	case opts.Region == "":
 		return nil, flexcallback.Invalid("DEFAULT_REGION", "needs a region")
+	case opts.OfferCallbackAfter < 0:
+		return nil, flexcallback.Invalid("WAIT_OFFER_CALLBACK_AFTER", "cannot be negative")
 	}
 	prompts, err := LoadPrompts(opts.PromptsFile)
 	if err != nil {
@@ -92,7 +105,12 @@ func New(opts Options, tasks flexcallback.TaskRouter, voice flexcallback.Voice, 
 	if tag := prompts.resolve(opts.Language, ""); opts.Language == "" || !sameBase(tag, opts.Language) {
 		return nil, flexcallback.Invalid("WAIT_LANGUAGE", "no prompts for language %q", opts.Language)
 	}
+	var stats *statsCache
+	if opts.Statistics != nil {
+		stats = newRefreshCache[string, flexcallback.WaitStatistics](statsTTL, maxQueues)
+	}
 	return &Experience{
+		stats:   stats,
 		opts:    opts,
 		prompts: prompts,
 		tasks:   tasks,
@@ -101,6 +119,7 @@ func New(opts Options, tasks flexcallback.TaskRouter, voice flexcallback.Voice, 
 		logger:  logger, // its component is named by whoever hands it over
 		now:     now,
 		queues:  newQueueCache(queueTTL),
+		scans:   newScans(),
 	}, nil
 }
 

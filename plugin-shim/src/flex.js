@@ -73,7 +73,7 @@
  * @property {Listenable<Manager['events']>} events
  * @property {WorkerApi} [workerClient]
  * @property {Pick<ServiceConfiguration, 'outbound_call_flows' | 'taskrouter_offline_activity_sid'> & {ui_attributes: UiAttributes}} serviceConfiguration
- * @property {{getState(): {flex: FlexStateApi}}} store
+ * @property {{getState(): {flex: FlexStateApi}, subscribe: Manager['store']['subscribe']}} store
  * @property {Pick<Manager['localization'], 'localeTag'>} [localization]
  */
 

@@ -16,6 +16,8 @@ export { Protocol };
 /** @typedef {import('./protocol.js').ContextBody} ContextBody */
 /** @typedef {import('./protocol.js').ShimBody} ShimBody */
 /** @typedef {import('./protocol.js').ActionMessage} ActionMessage */
+/** @typedef {import('./protocol.js').OutboundCall} OutboundCall */
+/** @typedef {import('./outbound.js').OutboundCalls} OutboundCalls */
 /**
  * ShimConfig is what the panel needs of readConfig's result, with the resolved locale.
  * @typedef {Pick<import('./config.js').ShimConfig, 'allowRequeue' | 'maxAttempts' | 'autoSelectTask' | 'backendUrl' | 'backendOrigin'> & {locale?: string}} PanelShimConfig
@@ -46,11 +48,13 @@ export function outboundDialingEnabled(manager) {
 }
 
 /**
- * taskMessage returns the `task` object of the protocol for a Flex ITask, as plain JSON.
+ * taskMessage returns the `task` object of the protocol for a Flex ITask, as plain JSON, with the
+ * call back placed from it when the shim saw one.
  * @param {TaskData | undefined} task
+ * @param {OutboundCall} [outboundCall]
  * @returns {PanelTask}
  */
-export function taskMessage(task) {
+export function taskMessage(task, outboundCall) {
   const created = task?.dateCreated;
   return JSON.parse(
     JSON.stringify({
@@ -62,6 +66,7 @@ export function taskMessage(task) {
       channel: task?.taskChannelUniqueName ?? '',
       dateCreated: created instanceof Date ? created.toISOString() : (created ?? ''),
       attributes: task?.attributes ?? {},
+      outboundCall,
     }),
   );
 }
@@ -118,6 +123,7 @@ export function contextMessage(manager, config, task) {
  * @property {RunPanelAction} runAction
  * @property {(level: string, text: string) => void} notify
  * @property {(height: number) => void} resize
+ * @property {(reservationSid: string) => OutboundCall | undefined} [outboundCall] the call back of a task (outbound.js)
  */
 export class PanelBridge {
   /** @param {BridgeOptions} opts */
@@ -167,6 +173,7 @@ export class PanelBridge {
     if (!this.ready) return;
     const task = this.opts.getTask();
     const body = this.opts.buildContext(task);
+    body.task = taskMessage(task, this.outboundCall(task));
     this.lastTask = JSON.stringify(body.task);
     this.post(body);
   }
@@ -177,11 +184,19 @@ export class PanelBridge {
    */
   taskChanged(task) {
     if (!this.ready) return;
-    const body = taskMessage(task);
+    const body = taskMessage(task, this.outboundCall(task));
     const s = JSON.stringify(body);
     if (s === this.lastTask) return;
     this.lastTask = s;
     this.post({ type: 'task', task: body });
+  }
+
+  /**
+   * outboundCall is the call back of task, when the shim follows calls.
+   * @param {TaskData | undefined} task
+   */
+  outboundCall(task) {
+    return task?.sid ? this.opts.outboundCall?.(task.sid) : undefined;
   }
 
   /** @param {ActionMessage} m */
@@ -205,19 +220,22 @@ export class PanelBridge {
 
 /**
  * connectPanel feeds the window's messages to the bridge and sends the context again when Flex
- * refreshes the token (manager event tokenUpdated) or the worker's activity changes. It returns
- * the function that undoes it.
+ * refreshes the token (manager event tokenUpdated) or the worker's activity changes, and the task
+ * when its call back starts or ends. It returns the function that undoes it.
  * @param {PanelBridge} bridge
  * @param {Pick<Window, 'addEventListener' | 'removeEventListener'>} win
  * @param {ManagerApi} manager
+ * @param {OutboundCalls} [calls]
  */
-export function connectPanel(bridge, win, manager) {
+export function connectPanel(bridge, win, manager, calls) {
   const onMessage = (/** @type {MessageEvent} */ event) => bridge.handleMessage(event);
   const onContextChange = () => bridge.sendContext();
   win.addEventListener('message', onMessage);
   manager.events.addListener('tokenUpdated', onContextChange);
   manager.workerClient?.addListener('activityUpdated', onContextChange);
+  const stopCalls = calls?.onChange(() => bridge.taskChanged(bridge.opts.getTask()));
   return function disconnectPanel() {
+    stopCalls?.();
     win.removeEventListener('message', onMessage);
     manager.events.removeListener('tokenUpdated', onContextChange);
     manager.workerClient?.removeListener('activityUpdated', onContextChange);
@@ -227,7 +245,7 @@ export function connectPanel(bridge, win, manager) {
 /**
  * PanelFrame renders the iframe of one task and runs its bridge. Its key is the reservation SID,
  * so selecting another task mounts a fresh panel rather than re-pointing a live one.
- * @typedef {{flex: FlexApi, manager: ManagerApi, config: PanelShimConfig, runAction: RunPanelAction}} PanelDeps
+ * @typedef {{flex: FlexApi, manager: ManagerApi, config: PanelShimConfig, runAction: RunPanelAction, calls?: OutboundCalls}} PanelDeps
  * @extends {React.Component<{task: TaskData, deps: PanelDeps}, {height: number}>}
  */
 class PanelFrame extends React.Component {
@@ -244,7 +262,7 @@ class PanelFrame extends React.Component {
   }
 
   componentDidMount() {
-    const { flex, manager, config, runAction } = this.props.deps;
+    const { flex, manager, config, runAction, calls } = this.props.deps;
     this.bridge = new PanelBridge({
       targetOrigin: config.backendOrigin,
       getTarget: () => this.iframe.current?.contentWindow || null,
@@ -253,8 +271,9 @@ class PanelFrame extends React.Component {
       runAction,
       notify: (level, text) => flex.Notifications.showNotification(panelNotificationId(level), { text }),
       resize: (height) => this.setState({ height }),
+      outboundCall: (sid) => calls?.get(sid),
     });
-    this.disconnect = connectPanel(this.bridge, window, manager);
+    this.disconnect = connectPanel(this.bridge, window, manager, calls);
   }
 
   componentDidUpdate() {
@@ -297,9 +316,10 @@ export function createCallbackPanel(deps) {
  * @param {ManagerApi} manager
  * @param {PanelShimConfig} config
  * @param {RunPanelAction} runAction
+ * @param {OutboundCalls} [calls]
  */
-export function addCallPanelToTaskInfo(flex, manager, config, runAction) {
-  const CallbackPanel = createCallbackPanel({ flex, manager, config, runAction });
+export function addCallPanelToTaskInfo(flex, manager, config, runAction, calls) {
+  const CallbackPanel = createCallbackPanel({ flex, manager, config, runAction, calls });
   flex.TaskInfoPanel.Content.replace(React.createElement(CallbackPanel, { key: 'flexcallback-panel' }), {
     sortOrder: -1,
     if: (/** @type {{task?: TaskData}} */ props) => isShimTask(props.task),
@@ -312,8 +332,9 @@ export function addCallPanelToTaskInfo(flex, manager, config, runAction) {
  * @param {ManagerApi} manager
  * @param {PanelShimConfig} config
  * @param {RunPanelAction} runAction
+ * @param {OutboundCalls} [calls]
  */
-export function registerComponents(flex, manager, config, runAction) {
-  addCallPanelToTaskInfo(flex, manager, config, runAction);
+export function registerComponents(flex, manager, config, runAction, calls) {
+  addCallPanelToTaskInfo(flex, manager, config, runAction, calls);
   console.info('[plugin-flexcallback] replaced TaskInfoPanel content with addCallPanelToTaskInfo');
 }

@@ -7,6 +7,7 @@ import { registerNotifications } from './notifications.js';
 import { registerChannels } from './channels.js';
 import { registerComponents } from './panel.js';
 import { createActionRunner, registerActions } from './actions.js';
+import { OutboundCalls, followOutboundCalls } from './outbound.js';
 
 /** PLUGIN_NAME is the name Flex logs the plugin under; its uniqueName comes from package.json. */
 export const PLUGIN_NAME = 'FlexcallbackPlugin';
@@ -32,7 +33,11 @@ export function init(flex, manager, nav = globalThis.navigator) {
   registerStrings(manager, config.locale);
   registerNotifications(flex);
   registerChannels(flex, manager);
-  registerComponents(flex, manager, config, createActionRunner(flex, state));
+  // The panel asks what came of a call back once it ended (outbound.js).
+  const calls = new OutboundCalls();
+  followOutboundCalls(manager, calls);
+  console.info('[plugin-flexcallback] following outbound calls with followOutboundCalls');
+  registerComponents(flex, manager, config, createActionRunner(flex, state), calls);
   registerActions(flex, manager, config, state);
   return config;
 }

@@ -18,6 +18,14 @@ export const Protocol = Object.freeze({ shim: 'flexcallback-shim', panel: 'flexc
  * @property {string} channel
  * @property {string} dateCreated ISO 8601, or '' when Flex gave none
  * @property {Record<string, unknown>} attributes
+ * @property {OutboundCall} [outboundCall] the call back placed from this task, once the shim saw one
+ */
+
+/**
+ * OutboundCall is the call back of a task as the shim follows it (Go: OutboundCallState).
+ * @typedef {object} OutboundCall
+ * @property {'active' | 'ended'} status
+ * @property {string} callSid the customer's call (CA…), '' while Flex has not named it
  */
 
 /**

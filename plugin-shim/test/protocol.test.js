@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { PanelBridge, contextMessage } from '../src/panel.js';
 import { createActionRunner } from '../src/actions.js';
+import { OutboundCalls } from '../src/outbound.js';
 import { readConfig } from '../src/config.js';
 import { fakeFlex, fakeFrameWindow, callbackTask, backendOrigin } from './fakeflex.js';
 import readyJSON from '../../testdata/protocol/ready.json' with { type: 'json' };
@@ -67,6 +68,7 @@ function harness() {
   const notes = /** @type {{level: string, text: string}[]} */ ([]);
   const heights = /** @type {number[]} */ ([]);
   const task = callbackTask();
+  const outbound = new OutboundCalls();
   const bridge = new PanelBridge({
     targetOrigin: backendOrigin,
     getTarget: () => frame,
@@ -75,11 +77,12 @@ function harness() {
     runAction: createActionRunner(flex, { lastPlacedReservationSid: null }),
     notify: (level, text) => notes.push({ level, text }),
     resize: (h) => heights.push(h),
+    outboundCall: (sid) => outbound.get(sid),
   });
   /** @param {unknown} data */
   const send = (data) => bridge.handleMessage({ origin: backendOrigin, source: /** @type {MessageEventSource} */ (/** @type {unknown} */ (frame)), data });
   const posted = () => frame.posted.map((p) => p.message);
-  return { bridge, calls, send, posted, notes, heights, frame };
+  return { bridge, calls, send, posted, notes, heights, frame, outbound };
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 0));
@@ -88,6 +91,9 @@ test('the shim sends exactly the context, task and actionResult fixtures', async
   const h = harness();
   assert.equal(h.send(ready), true);
   assert.deepEqual(h.posted()[0], context);
+  // The call back placed from the task ended (its task in wrap-up).
+  const ended = callbackTask({ sid: 'WRoutbound1', taskSid: 'WToutbound1', taskStatus: 'wrapping', attributes: { taskType: 'callback-outbound', parentTask: 'WRcallback1', conference: { participants: { customer: taskMsg.task.outboundCall.callSid } } } });
+  h.outbound.update(new Map([['WRcallback1', callbackTask()], ['WRoutbound1', ended]]));
   h.bridge.taskChanged(callbackTask({ status: 'wrapping', taskStatus: 'wrapping' }));
   assert.deepEqual(h.posted()[1], taskMsg);
   assert.equal(h.send({ ...action, id: actionResult.id, name: 'WrapupTask', payload: undefined }), true);

@@ -31,6 +31,7 @@ type pendingAction struct {
 	phoneNumber string    // StartOutboundCall
 	nextAttempt int       // WrapupTask after a requeue
 	at          time.Time // and the time it was scheduled for; zero: now
+	ended       bool      // WrapupTask after an outcome that ended the callback
 }
 
 // panel is the task info panel for callback and voicemail tasks (spec §5.3): it listens to the
@@ -55,6 +56,9 @@ type panel struct {
 	busy    string
 	confirm bool // the delete confirmation is showing
 	deleted bool // deleted here; the task update saying so may not have arrived yet
+
+	recorded     flexcallback.Outcome // recorded here for recordedCall (outcome.go)
+	recordedCall string
 
 	status      string
 	statusError bool
@@ -152,6 +156,7 @@ func (p *panel) handleMessage(ctx app.Context, origin string, fromParent bool, d
 func (p *panel) setTask(t *flexcallback.PanelTask) {
 	if p.task == nil || p.task.TaskSid != t.TaskSid {
 		p.confirm, p.deleted, p.status, p.statusError = false, false, "", false
+		p.recorded, p.recordedCall = "", ""
 	}
 	p.task = t
 }
@@ -162,6 +167,7 @@ func (p *panel) view() flexcallback.PanelView {
 		v.ShowRecording, v.ShowTranscript, v.ShowDelete, v.DeleteEnabled = false, false, false, false
 		v.TranscriptFailed = false
 	}
+	p.applyRecorded(&v)
 	return v
 }
 
@@ -200,6 +206,10 @@ func (p *panel) actionResult(ctx app.Context, m flexcallback.Message) {
 			p.send(flexcallback.NewNotify(flexcallback.LevelError, text))
 		}
 	case flexcallback.ActionWrapupTask:
+		if pa.ended {
+			p.endedWrapup(m)
+			return
+		}
 		if !m.OK {
 			p.setStatus(tr(p.locale, keyErrorRequeuing, map[string]string{"reason": m.Error}), true)
 			return
@@ -381,6 +391,7 @@ func (p *panel) Render() app.UI {
 				})),
 			),
 		),
+		p.renderOutcome(v),
 		app.Div().Class("cv-actions").Body(
 			app.Button().
 				ID("call").Type("button").Class("cv-button cv-button-primary").

@@ -277,7 +277,7 @@ func (f *fakeBackend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte(`{"success":true,"taskSid":"WT2"}`))
 	case apiPrefix + "flex/voicemail-url":
 		w.Write([]byte(`{"success":true,"url":"https://backend.example/media/RE1?t=x","expiresAt":"2026-11-25T14:05:00Z"}`))
-	case apiPrefix + "flex/delete-voicemail":
+	case apiPrefix + "flex/delete-voicemail", apiPrefix + "flex/record-outcome":
 		w.Write([]byte(`{"success":true}`))
 	default:
 		http.NotFound(w, r)

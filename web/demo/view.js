@@ -139,6 +139,7 @@ function scenarios(v) {
     button('scenario-ivr', 'ivr-callback', 'Callback requested in the IVR'),
     button('scenario-inqueue', 'inqueue-callback', 'Caller presses * in queue'),
     button('scenario-voicemail', 'voicemail', 'Caller leaves a voicemail'),
+    button('clock-after-hours', 'after-hours', 'Clock: after hours'),
     button('scenario-repeat', 'repeat-caller', 'Caller asks twice'),
     button('scenario-scheduled', 'scheduled-callback', 'Caller picks a time (in 1 h)'),
     h('output', { id: 'scenario-status', className: 'scenario-status' }, v.desk.scenario),

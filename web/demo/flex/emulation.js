@@ -200,14 +200,31 @@ export function createFlex(opts = {}) {
     strings: {},
     events: emitter(),
     workerClient,
-    store: { getState: () => ({ flex: state }) },
+    store: {
+      getState: () => ({ flex: state }),
+      // Flex's store tells its subscribers after every change; here, after each new task map.
+      subscribe(fn) {
+        subscribers.add(fn);
+        return () => void subscribers.delete(fn);
+      },
+    },
     serviceConfiguration: { taskrouter_offline_activity_sid: '', outbound_call_flows: {}, ui_attributes: {} },
   };
+  /** @type {Set<() => void>} */
+  const subscribers = new Set();
+  /** @type {Map<string, TaskData>} */
+  let tasks = new Map();
   /** @type {FlexState} */
   const state = {
     view: {},
     worker: {
-      tasks: new Map(),
+      get tasks() {
+        return tasks;
+      },
+      set tasks(next) {
+        tasks = next;
+        for (const fn of subscribers) fn();
+      },
       get activity() {
         return manager.workerClient.activity;
       },

@@ -35,11 +35,14 @@ type Request struct {
 	IsDeleted        *bool
 	TaskChannel      string // override; else the original's; else "voice"
 
-	Original         *Task         // the task copied (requeue, or the call task when routing is kept)
-	VirtualStartTime time.Time     // keeps the caller's place in the queue; zero: not sent
-	Key              string        // idempotency key; stored as callBackData.requestKey
-	KeyOpenOnly      bool          // Key replays its task only while it is open: the same-parameters key
-	KeyTTL           time.Duration // how long Key is remembered; 0: the service's default
+	Original         *Task     // the task copied (requeue, or the call task when routing is kept)
+	VirtualStartTime time.Time // keeps the caller's place in the queue; zero: not sent
+	// ScheduledFor is the time the caller or agent chose (callBackData.scheduledFor); it is also
+	// the task's virtual start time, so a scheduled callback queues from its time, not before.
+	ScheduledFor time.Time
+	Key          string        // idempotency key; stored as callBackData.requestKey
+	KeyOpenOnly  bool          // Key replays its task only while it is open: the same-parameters key
+	KeyTTL       time.Duration // how long Key is remembered; 0: the service's default
 
 	Source    string // SourceStudio, SourceWait: written with a request merged into an open task (Creator.Ask)
 	MergeOnly bool   // Ask only merges into the caller's open task; it makes no task of its own
@@ -72,6 +75,10 @@ type CallbackData struct {
 	Attempts         int       `json:"attempts"`
 	RequestKey       string    `json:"requestKey,omitempty"`
 	RequeuedTo       string    `json:"requeuedTo,omitempty"` // the task this one was requeued as
+	// ScheduledFor is when the callback was asked for (a chosen slot, an agent's "retry at").
+	ScheduledFor time.Time `json:"scheduledFor,omitzero"`
+	// RetryScheduled names the scheduled request an agent's "retry at" made of this task.
+	RetryScheduled string `json:"retryScheduled,omitempty"`
 	// Requests are the caller's later requests merged into this task (MERGE_OPEN_CALLBACKS).
 	Requests     []MergedRequest `json:"requests,omitempty"`
 	RequestCount int             `json:"requestCount,omitempty"` // 1 + len(Requests); 0 when none were merged
@@ -94,6 +101,10 @@ func ReadCallbackData(attrs map[string]any) CallbackData {
 		MainTimeZone:     str(m["mainTimeZone"]),
 		RequestKey:       str(m["requestKey"]),
 		RequeuedTo:       str(m["requeuedTo"]),
+		RetryScheduled:   str(m["retryScheduled"]),
+	}
+	if t, err := time.Parse(time.RFC3339Nano, str(m["scheduledFor"])); err == nil {
+		d.ScheduledFor = t
 	}
 	d.Attempts, _ = intOf(m["attempts"])
 	d.RequestCount, _ = intOf(m["requestCount"])
@@ -199,6 +210,13 @@ func BuildTask(r Request, defaultWorkflow, timeZone string, now time.Time) (NewT
 		delete(cb, "requestKey")
 	}
 	delete(cb, "requeuedTo") // the copy is a new task, not yet requeued
+	delete(cb, "retryScheduled")
+	if r.ScheduledFor.IsZero() {
+		delete(cb, "scheduledFor") // a copy made now is not the scheduled one
+	} else {
+		cb["scheduledFor"] = r.ScheduledFor.UTC().Format(time.RFC3339)
+		t.VirtualStartTime = r.ScheduledFor // it queues from its time, not from the request's
+	}
 	attrs["callBackData"] = cb
 	attrs["direction"] = "inbound"
 

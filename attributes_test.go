@@ -115,3 +115,25 @@ func roundTrip(t *testing.T, m map[string]any) map[string]any {
 	}
 	return mustJSON(t, string(b))
 }
+
+// A scheduled request's task carries scheduledFor and queues from it; a copy made now of a
+// scheduled task keeps the caller's place (its own virtual start) and drops the old time.
+func TestBuildTaskScheduledFor(t *testing.T) {
+	at := time.Date(2025, 5, 3, 14, 0, 0, 0, time.UTC)
+	created := time.Date(2025, 5, 2, 21, 0, 0, 0, time.UTC)
+	call := &Task{Sid: "WTcall", WorkflowSid: "WW1", DateCreated: created, Attributes: map[string]any{}}
+	nt, err := BuildTask(Request{NumberToCall: "+14155552671", Original: call, VirtualStartTime: created, ScheduledFor: at}, "WW1", "UTC", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := ReadCallbackData(nt.Attributes); !d.ScheduledFor.Equal(at) || !nt.VirtualStartTime.Equal(at) {
+		t.Errorf("scheduledFor %v, virtual start %v; want both %v", d.ScheduledFor, nt.VirtualStartTime, at)
+	}
+	again, err := BuildTask(Request{Original: &Task{Sid: "WTs", Attributes: nt.Attributes}, VirtualStartTime: created}, "WW1", "UTC", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := ReadCallbackData(again.Attributes); !d.ScheduledFor.IsZero() || !again.VirtualStartTime.Equal(created) {
+		t.Errorf("a copy made now: scheduledFor %v, virtual start %v", d.ScheduledFor, again.VirtualStartTime)
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"flexcallback/backend/hours"
 	"flexcallback/backend/redisstore"
 	"flexcallback/backend/sandbox"
+	"flexcallback/backend/schedule"
 	"flexcallback/backend/twilio"
 	"flexcallback/backend/waitexp"
 )
@@ -105,6 +106,21 @@ type config struct {
 	MergeOpenCallbacks bool
 	// WEB_DIR: the static files (web/ with app.wasm). Default "web".
 	WebDir string
+
+	// Scheduled callbacks. WAIT_CALLBACK_SLOTS: the times a caller may choose in the wait
+	// experience, besides "as soon as possible": a comma-separated list of Go durations ("1h"),
+	// times of day ("14:00", today or else tomorrow) and "tomorrow HH:MM", in BUSINESS_TIME_ZONE,
+	// moved into business hours (schedule.ParseSlots). Default none: callers are not asked.
+	// CALLBACK_HORIZON: how far ahead a callback may be scheduled ("14d", or a Go duration),
+	// default 14d. SCHEDULE_POLL: how often each replica looks for due callbacks, default 1s.
+	// SCHEDULE_LEASE: how long a replica's claim on a due callback hides it from the others; a
+	// replica that dies holding one leaves it to another after this, or after the dead create's
+	// own 25 s claim on the request key if that is longer; default 30s (at least the 20 s a
+	// creation may take, so a live replica keeps its claim).
+	CallbackSlots   []schedule.Spec
+	CallbackHorizon time.Duration
+	SchedulePoll    time.Duration
+	ScheduleLease   time.Duration
 
 	// WAIT_RETAIN_PLACE_IN_QUEUE, WAIT_RETAIN_ROUTING, WAIT_ALLOW_ALTERNATE_NUMBER,
 	// WAIT_ALLOW_VOICEMAIL (default true), WAIT_ANNOUNCE_POSITION (default false),
@@ -241,6 +257,37 @@ func loadConfig(getenv func(string) string) (config, []string, error) {
 	c.TwilioTimeout = 10 * time.Second
 	c.MaxAttempts = integer("MAX_ATTEMPTS", 3, 1, 100)
 	c.MergeOpenCallbacks = boolean("MERGE_OPEN_CALLBACKS", true)
+
+	slots, err := schedule.ParseSlots(get("WAIT_CALLBACK_SLOTS"))
+	if err != nil {
+		bad("WAIT_CALLBACK_SLOTS: %v", err)
+	}
+	c.CallbackSlots = slots
+	c.CallbackHorizon = 14 * 24 * time.Hour
+	if v := get("CALLBACK_HORIZON"); v != "" {
+		d, err := time.ParseDuration(v)
+		if days, ok := strings.CutSuffix(v, "d"); ok {
+			n, nerr := strconv.Atoi(days)
+			d, err = time.Duration(n)*24*time.Hour, nerr
+		}
+		if err != nil || d < time.Hour || d > 366*24*time.Hour {
+			bad("CALLBACK_HORIZON: %q is not days (14d) or a duration from 1h to 366d", v)
+		}
+		c.CallbackHorizon = d
+	}
+	duration := func(name string, def, lo, hi time.Duration) time.Duration {
+		v := get(name)
+		if v == "" {
+			return def
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil || d < lo || d > hi {
+			bad("%s: %q is not a duration from %s to %s", name, v, lo, hi)
+		}
+		return d
+	}
+	c.SchedulePoll = duration("SCHEDULE_POLL", time.Second, 10*time.Millisecond, time.Minute)
+	c.ScheduleLease = duration("SCHEDULE_LEASE", 30*time.Second, time.Second, 10*time.Minute)
 
 	c.AuthTokenSecondary = get("TWILIO_AUTH_TOKEN_SECONDARY")
 	c.FlexTokenCacheTTL = time.Minute
@@ -427,4 +474,13 @@ func loopback(addr string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// zone is BUSINESS_TIME_ZONE (checked by loadConfig).
+func (c config) zone() *time.Location {
+	loc, err := time.LoadLocation(c.BusinessTimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
 }

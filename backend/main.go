@@ -31,6 +31,7 @@ import (
 	"flexcallback/backend/panel"
 	"flexcallback/backend/phone"
 	"flexcallback/backend/sandbox"
+	"flexcallback/backend/schedule"
 	"flexcallback/backend/twilio"
 	"flexcallback/backend/waitexp"
 )
@@ -110,16 +111,17 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	defer st.Close()
-	// Business hours follow the world's clock: the sandbox's in sandbox mode, so tests and the
-	// demo desk can move it past closing time.
+	// The world's clock: the sandbox's (virtual) one in sandbox mode, so tests and the demo desk
+	// can move it past closing time or to a scheduled callback's time.
 	clock := time.Now
 	if sb != nil {
 		clock = sb.Now
 	}
-	handler, err := newHandler(cfg, logger, sb != nil, m, st, clock)
+	handler, scheduler, err := newHandler(cfg, logger, sb != nil, m, st, clock)
 	if err != nil {
 		return err
 	}
+	g.Go(func() error { return scheduler.Run(gctx) })
 	srv := newHTTPServer(handler, logger)
 	g.Go(func() error { return serve(gctx, srv, ln) })
 	setupAtStart(gctx, cfg, logger.With("component", "setup"))
@@ -132,47 +134,56 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 
 // newHandler wires the packages together: api's Studio and Flex routes, and on its router the
 // panel, the static files, the metrics and, in sandbox mode, the demo desk.
-func newHandler(cfg config, logger *slog.Logger, demoDesk bool, m *metrics.Metrics, store store, clock func() time.Time) (http.Handler, error) {
+func newHandler(cfg config, logger *slog.Logger, demoDesk bool, m *metrics.Metrics, store store, clock func() time.Time) (http.Handler, *schedule.Service, error) {
 	tw, err := twilio.New(twilio.Config{
 		AccountSid: cfg.AccountSid, AuthToken: cfg.AuthToken, APIKey: cfg.APIKey, APISecret: cfg.APISecret,
 		WorkspaceSid: cfg.WorkspaceSid, APIBase: cfg.APIBase, Region: cfg.Region,
 		Retry: cfg.Retry, Timeout: cfg.TwilioTimeout, Logger: logger.With("component", "twilio"), Observer: m,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("twilio client: %w", err)
+		return nil, nil, fmt.Errorf("twilio client: %w", err)
 	}
 	creator := callback.New(callback.Config{DefaultWorkflowSid: cfg.CallbackWorkflowSid, TimeZone: cfg.BusinessTimeZone,
 		MergeOpen: cfg.MergeOpenCallbacks},
 		tw, store, logger.With("component", "callback"), m, time.Now)
+	sc := schedule.Config{Slots: cfg.CallbackSlots, Horizon: cfg.CallbackHorizon, Zone: cfg.zone(),
+		Poll: cfg.SchedulePoll, Lease: cfg.ScheduleLease, Held: m.SetScheduled}
+	if cfg.Hours != nil { // a nil *hours.Schedule in the interface would not read as "always open"
+		sc.Hours = cfg.Hours
+	}
+	scheduler := schedule.New(sc, store.Schedule(), creator, logger.With("component", "schedule"), clock)
 	cfg.Wait.OnLookupMiss = m.LookupMiss
+	cfg.Wait.Scheduler = scheduler
 	cfg.Wait.Statistics = tw
 	if cfg.Hours != nil {
 		cfg.Wait.Hours = cfg.Hours
 	}
 	wait, err := waitexp.New(cfg.Wait, tw, tw, creator, logger.With("component", "waitexp"), clock)
 	if err != nil {
-		return nil, fmt.Errorf("wait experience: %w", err)
+		return nil, nil, fmt.Errorf("wait experience: %w", err)
 	}
 	key, err := mediaKey(cfg, store)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	signer, err := media.NewSigner(key, media.MaxTTL)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	panelHandler, err := panel.NewHandler(panel.Config{
 		WebDir: cfg.WebDir, AllowedOrigins: cfg.AllowedOrigins, BusinessTimeZone: cfg.BusinessTimeZone, MaxAttempts: cfg.MaxAttempts, Logger: logger.With("component", "panel"),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("panel: %w", err)
+		return nil, nil, fmt.Errorf("panel: %w", err)
 	}
 	r := api.NewServer(api.Deps{
 		Logger: logger,
 		Config: api.Config{PublicBaseURL: cfg.PublicBaseURL, MaxAttempts: cfg.MaxAttempts,
-			AllowedOrigins: cfg.AllowedOrigins, RequestDeadline: cfg.RequestDeadline, StoreState: store.State},
+			AllowedOrigins: cfg.AllowedOrigins, RequestDeadline: cfg.RequestDeadline, StoreState: store.State,
+			ScheduledInMemory: store.MemoryOnly},
 		Twilio:         tw,
 		Creator:        creator,
+		Scheduler:      scheduler,
 		Wait:           wait,
 		Normalize:      func(s string) (string, error) { return phone.Normalize(s, cfg.DefaultRegion) },
 		ValidSignature: twilio.NewSignatureValidator(cfg.AuthToken, cfg.AuthTokenSecondary),
@@ -188,11 +199,11 @@ func newHandler(cfg config, logger *slog.Logger, demoDesk bool, m *metrics.Metri
 	if demoDesk {
 		h, err := demoHandler(cfg, logger.With("component", "demo"))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		r.PathPrefix("/demo/").Handler(h)
 	}
-	return r, nil
+	return r, scheduler, nil
 }
 
 func newHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {

@@ -18,23 +18,41 @@ type store interface {
 	flexcallback.Store
 	State() string // for /readyz
 	Close() error
+	// Schedule is where scheduled callbacks wait: Redis's sorted set, or this process's memory.
+	Schedule() flexcallback.Schedule
+	// MemoryOnly is how many scheduled callbacks only this process holds (lost on a restart);
+	// /readyz reports it. -1: none can be (Redis).
+	MemoryOnly() int
 }
 
-type memoryStore struct{ *inmem.Store }
+type memoryStore struct {
+	*inmem.Store
+	sched *inmem.Schedule
+}
 
-func (memoryStore) State() string { return "memory" }
-func (memoryStore) Close() error  { return nil }
+func (memoryStore) State() string                     { return "memory" }
+func (memoryStore) Close() error                      { return nil }
+func (s memoryStore) Schedule() flexcallback.Schedule { return s.sched }
+func (s memoryStore) MemoryOnly() int                 { return s.sched.Len() }
+
+type redisStore struct {
+	*redisstore.Store
+	sched *redisstore.Schedule
+}
+
+func (s redisStore) Schedule() flexcallback.Schedule { return s.sched }
+func (redisStore) MemoryOnly() int                   { return -1 }
 
 func openStore(cfg config, logger *slog.Logger, m *metrics.Metrics) (store, error) {
 	if cfg.RedisURL == "" {
-		return memoryStore{inmem.New(0)}, nil
+		return memoryStore{inmem.New(0), inmem.NewSchedule()}, nil
 	}
 	rs, err := redisstore.New(redisstore.Config{URL: cfg.RedisURL, Prefix: cfg.RedisPrefix, Logger: logger.With("component", "store")})
 	if err != nil {
 		return nil, err
 	}
 	m.WatchStore(rs.ServedFromMemory, rs.Degraded)
-	return rs, nil
+	return redisStore{rs, rs.Schedule()}, nil
 }
 
 // mediaKey is MEDIA_TOKEN_SECRET when set, else the key replicas share through the store.

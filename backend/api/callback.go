@@ -43,6 +43,21 @@ func (s *server) createCallback(ctx context.Context, r *Request) (Response, erro
 		return Response{}, err
 	}
 	req.Source = flexcallback.SourceStudio
+	at, err := s.chosenTime(p)
+	if err != nil {
+		return Response{}, err
+	}
+	if !at.IsZero() {
+		if req.RecordingSid != "" {
+			return Response{}, flexcallback.Invalid("callbackAt", "a voicemail is not scheduled: send callbackAt or callbackSlot without a recording")
+		}
+		req.Key, req.KeyTTL, req.KeyOpenOnly = requestKey(r.Header, req)
+		sc, err := s.Scheduler.Schedule(ctx, req, at)
+		if err != nil {
+			return Response{}, err
+		}
+		return ok(scheduledAnswer(sc))
+	}
 	if req.RecordingSid != "" {
 		if !voicemailWanted(ctx, s.Logger, s.Twilio, p) {
 			// Twilio is told all is well (no retry, no debugger error); taskSid null says nothing was made.

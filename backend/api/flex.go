@@ -72,12 +72,17 @@ func mayAct(ctx context.Context, reservations flexcallback.Reservations, worker 
 }
 
 // requeueCallback serves flex/requeue-callback ("Retry later"): a new task copied from the held
-// one with attempts + 1; returns its SID (fixes B1, B2, S2). One requeue per task, ever: the new
-// task's SID is written on the original (callBackData.requeuedTo), so a retry, another worker or a
-// supervisor asking again gets that task, also after a restart.
+// one with attempts + 1, now, or at callbackAt (RFC 3339) when given; returns its SID, or the
+// scheduled request (fixes B1, B2, S2). One requeue per task, ever: the new task's SID (or the
+// scheduled request) is written on the original (callBackData.requeuedTo, retryScheduled), so a
+// retry, another worker or a supervisor asking again gets that one, also after a restart.
 func (s *server) requeueCallback(ctx context.Context, r *Request) (Response, error) {
 	p := r.Params
 	if err := requireParams(Prefix+"/flex/requeue-callback", p, [2]string{"taskSid", "the callback task SID to requeue"}); err != nil {
+		return Response{}, err
+	}
+	at, err := s.chosenTime(p)
+	if err != nil {
 		return Response{}, err
 	}
 	t, err := flexTask(ctx, s.Twilio, p.get("taskSid"))
@@ -90,19 +95,27 @@ func (s *server) requeueCallback(ctx context.Context, r *Request) (Response, err
 	if err != nil {
 		return Response{}, err
 	}
-	sid, replayed, err := requeue(ctx, s.Twilio, s.Creator, t, s.Config.MaxAttempts)
+	rt, err := s.Retry(ctx, t, at)
 	if err != nil {
 		return Response{}, err
 	}
-	s.Logger.InfoContext(ctx, "callback requeued", "task_sid", t.Sid, "new_task_sid", sid,
-		"attempt", flexcallback.ReadCallbackData(t.Attributes).Attempts+1, "replayed", replayed, "worker_sid", r.Worker.Sid)
-	return ok(map[string]any{"success": true, "taskSid": sid})
+	s.Logger.InfoContext(ctx, "callback requeued", "task_sid", t.Sid, "new_task_sid", rt.TaskSid, "scheduled_id", rt.ScheduledID,
+		"attempt", flexcallback.ReadCallbackData(t.Attributes).Attempts+1, "replayed", rt.Replayed, "worker_sid", r.Worker.Sid)
+	if rt.ScheduledID != "" {
+		out := scheduledAnswer(flexcallback.ScheduledCallback{ID: rt.ScheduledID, At: rt.At})
+		if rt.At.IsZero() {
+			delete(out, "callbackAt") // a repeat: the time is the first request's
+		}
+		return ok(out)
+	}
+	return ok(map[string]any{"success": true, "taskSid": rt.TaskSid})
 }
 
 // finished refuses a completed or canceled task that was not requeued, and a callback its last
 // attempt ended (a wrong number: flex/record-outcome).
 func finished(t flexcallback.Task) error {
-	if flexcallback.ReadCallbackData(t.Attributes).RequeuedTo != "" {
+	d := flexcallback.ReadCallbackData(t.Attributes)
+	if d.RequeuedTo != "" || d.RetryScheduled != "" {
 		return nil
 	}
 	if t.Status == flexcallback.StatusCompleted || t.Status == flexcallback.StatusCanceled {
@@ -114,54 +127,90 @@ func finished(t flexcallback.Task) error {
 	return nil
 }
 
-// requeue makes t's next attempt once and returns its SID; replayed is true when it existed.
-func requeue(ctx context.Context, tasks flexcallback.TaskRouter, create flexcallback.Creator, t flexcallback.Task, maxAttempts int) (string, bool, error) {
-	d := flexcallback.ReadCallbackData(t.Attributes)
-	if d.RequeuedTo != "" {
-		return d.RequeuedTo, true, nil
-	}
-	if t.Status != flexcallback.StatusAssigned && t.Status != flexcallback.StatusWrapping {
-		return "", false, flexcallback.Errorf(flexcallback.ErrConflict, "task %s is %s; only an assigned or wrapping task can be requeued", t.Sid, t.Status)
-	}
-	if d.Attempts+1 >= maxAttempts {
-		return "", false, flexcallback.Errorf(flexcallback.ErrConflict,
-			"task %s has had %d of %d attempts; it cannot be requeued", t.Sid, d.Attempts+1, maxAttempts)
-	}
-	// The key is the task's own: the requeued task has its own SID, so its requeue has its own key.
-	sid, replayed, err := create.Create(ctx, flexcallback.Request{Original: &t, Key: "requeue:" + t.Sid})
-	if err != nil {
-		return "", false, err
-	}
-	kept, err := markRequeued(ctx, tasks, t.Sid, sid)
-	if err != nil {
-		return "", false, err
-	}
-	if kept != sid {
-		// Another replica requeued the task at the same moment: keep its task, cancel ours.
-		if _, err := tasks.UpdateTask(ctx, sid, flexcallback.TaskUpdate{AssignmentStatus: flexcallback.StatusCanceled,
-			Reason: "duplicate requeue of " + t.Sid}); err != nil {
-			return "", false, fmt.Errorf("cancel duplicate requeue %s: %w", sid, err)
-		}
-		return kept, true, nil
-	}
-	return sid, replayed, nil
+// Retry is what a retry of a callback made: a task now, or a request scheduled for At.
+type Retry struct {
+	TaskSid     string
+	ScheduledID string
+	At          time.Time // zero on a repeat of a scheduled retry
+	Replayed    bool      // an earlier retry of the task made it
 }
 
-// markRequeued writes callBackData.requeuedTo = sid on the original task under its ETag, unless
-// it names a task already; it returns the SID the task names.
-func markRequeued(ctx context.Context, tasks flexcallback.TaskRouter, original, sid string) (string, error) {
-	kept := sid
+// Retry is the one retry action ("Retry later", and a retry after an outcome): t's next attempt,
+// now when at is zero, else kept for at (checked by the caller against the scheduler's rules).
+// It is made once per task, whoever asks and however often.
+func (s *server) Retry(ctx context.Context, t flexcallback.Task, at time.Time) (Retry, error) {
+	d := flexcallback.ReadCallbackData(t.Attributes)
+	switch {
+	case d.RequeuedTo != "":
+		return Retry{TaskSid: d.RequeuedTo, Replayed: true}, nil
+	case d.RetryScheduled != "":
+		return Retry{ScheduledID: d.RetryScheduled, Replayed: true}, nil
+	case t.Status != flexcallback.StatusAssigned && t.Status != flexcallback.StatusWrapping:
+		return Retry{}, flexcallback.Errorf(flexcallback.ErrConflict, "task %s is %s; only an assigned or wrapping task can be requeued", t.Sid, t.Status)
+	case d.Attempts+1 >= s.Config.MaxAttempts:
+		return Retry{}, flexcallback.Errorf(flexcallback.ErrConflict,
+			"task %s has had %d of %d attempts; it cannot be requeued", t.Sid, d.Attempts+1, s.Config.MaxAttempts)
+	case !at.IsZero():
+		return retryAt(ctx, s.Twilio, s.Scheduler, t, at)
+	}
+	return requeue(ctx, s.Twilio, s.Creator, t)
+}
+
+// requeueKey is the key of t's next attempt: the task's own, since the requeued task has its own
+// SID, so its requeue has its own key.
+func requeueKey(t flexcallback.Task) string { return "requeue:" + t.Sid }
+
+// requeue makes t's next attempt now, once.
+func requeue(ctx context.Context, tasks flexcallback.TaskRouter, create flexcallback.Creator, t flexcallback.Task) (Retry, error) {
+	sid, replayed, err := create.Create(ctx, flexcallback.Request{Original: &t, Key: requeueKey(t)})
+	if err != nil {
+		return Retry{}, err
+	}
+	kept, err := markRetried(ctx, tasks, t.Sid, requeuedTo, sid)
+	if err != nil {
+		return Retry{}, err
+	}
+	if kept != (Retry{TaskSid: sid}) {
+		// Another replica retried the task at the same moment: keep its retry, cancel our task.
+		if _, err := tasks.UpdateTask(ctx, sid, flexcallback.TaskUpdate{AssignmentStatus: flexcallback.StatusCanceled,
+			Reason: "duplicate requeue of " + t.Sid}); err != nil {
+			return Retry{}, fmt.Errorf("cancel duplicate requeue %s: %w", sid, err)
+		}
+		kept.Replayed = true
+		return kept, nil
+	}
+	return Retry{TaskSid: sid, Replayed: replayed}, nil
+}
+
+// The callBackData fields that record a task's retry.
+const (
+	requeuedTo     = "requeuedTo"     // the task made now
+	retryScheduled = "retryScheduled" // the request kept for later
+)
+
+// markRetried writes callBackData[field] = value on the original task under its ETag, unless a
+// retry is recorded already; it returns the retry the task records.
+func markRetried(ctx context.Context, tasks flexcallback.TaskRouter, original, field, value string) (Retry, error) {
+	var kept Retry
 	err := flexcallback.UpdateGuarded(ctx, tasks, original, func(t flexcallback.Task) (flexcallback.TaskUpdate, bool) {
 		cb := flexcallback.CallbackDataOf(t.Attributes)
-		if to, _ := cb["requeuedTo"].(string); to != "" {
-			kept = to
+		to, _ := cb[requeuedTo].(string)
+		at, _ := cb[retryScheduled].(string)
+		if to != "" || at != "" {
+			kept = Retry{TaskSid: to, ScheduledID: at}
 			return flexcallback.TaskUpdate{}, false
 		}
-		cb["requeuedTo"] = sid
+		cb[field] = value
+		kept = Retry{}
+		if field == requeuedTo {
+			kept.TaskSid = value
+		} else {
+			kept.ScheduledID = value
+		}
 		return flexcallback.TaskUpdate{Attributes: t.Attributes}, true
 	})
 	if err != nil {
-		return "", fmt.Errorf("mark task %s requeued: %w", original, err)
+		return Retry{}, fmt.Errorf("mark task %s requeued: %w", original, err)
 	}
 	return kept, nil
 }

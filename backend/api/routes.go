@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -39,6 +40,9 @@ type Config struct {
 	// StoreState names where idempotency keys live ("memory", "redis", "memory (redis
 	// unreachable)"); /readyz reports it. nil: not reported.
 	StoreState func() string
+	// ScheduledInMemory is how many scheduled callbacks only this replica's memory holds (a
+	// restart loses them); /readyz reports it. -1 (Redis) or nil: not reported.
+	ScheduledInMemory func() int
 }
 
 // Twilio is the one adapter the handlers call (backend/twilio): TaskRouter, reservations, voice,
@@ -62,6 +66,7 @@ type Deps struct {
 	Config         Config
 	Twilio         Twilio
 	Creator        flexcallback.Creator
+	Scheduler      flexcallback.Scheduler // callbacks at a chosen time (backend/schedule)
 	Wait           WaitExperience
 	Normalize      func(string) (string, error) // a phone number to E.164 (backend/phone)
 	ValidSignature SignatureValidator
@@ -103,6 +108,7 @@ func NewServer(d Deps) *mux.Router {
 		r.Handle(Prefix+"/flex"+path, cors(h)).Methods(methods...)
 	}
 	fx("/requeue-callback", s.endpoint(flex, deadline, s.requeueCallback), flexMethods...)
+	fx("/scheduled-callbacks", s.endpoint(flex, deadline, s.scheduledCallbacks), http.MethodGet, http.MethodPost, http.MethodOptions)
 	fx("/fetch-voicemail", s.endpoint(flex, deadline, s.fetchVoicemail), flexMethods...)
 	fx("/voicemail-url", s.endpoint(flex, deadline, s.voicemailURL), flexMethods...)
 	fx("/delete-voicemail", s.endpoint(flex, deadline, s.deleteVoicemail()), flexMethods...)
@@ -136,6 +142,11 @@ func (s *server) ready(w http.ResponseWriter, r *http.Request) {
 	answer := func(status int, body map[string]string) {
 		if s.Config.StoreState != nil {
 			body["store"] = s.Config.StoreState()
+		}
+		if s.Config.ScheduledInMemory != nil {
+			if n := s.Config.ScheduledInMemory(); n >= 0 {
+				body["scheduledInMemoryOnly"] = strconv.Itoa(n) // lost if this replica restarts
+			}
 		}
 		encode(w, status, body)
 	}

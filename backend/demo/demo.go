@@ -1,8 +1,8 @@
 // Package demo serves the demo desk at /demo/ in sandbox mode: the static desk page (which loads
 // the real plugin bundle into an emulation of Flex), a proxy to the sandbox's admin and REST
 // APIs, and scenario endpoints that play callers against the backend the way Twilio would:
-// Studio calling create-callback, a caller pressing keys in the queue, a caller leaving a
-// voicemail.
+// Studio calling create-callback (now, or at a chosen time), a caller pressing keys in the queue,
+// a caller leaving a voicemail.
 package demo
 
 import (
@@ -72,7 +72,9 @@ func (d *desk) handleScenario(w http.ResponseWriter, r *http.Request) {
 	var run func(ctx context.Context) error
 	switch r.PathValue("name") {
 	case "ivr-callback":
-		run = func(ctx context.Context) error { return d.ivrCallback(ctx, caller) }
+		run = func(ctx context.Context) error { return d.ivrCallback(ctx, caller, time.Time{}) }
+	case "scheduled-callback":
+		run = func(ctx context.Context) error { return d.scheduledCallback(ctx, caller) }
 	case "inqueue-callback":
 		run = func(ctx context.Context) error { return d.inQueue(ctx, caller, false) }
 	case "voicemail":
@@ -122,11 +124,15 @@ func (d *desk) afterHours(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"scenario": "after-hours", "now": to.Format(time.RFC3339)})
 }
 
-// ivrCallback is Studio's "Run Function" widget after the caller chose a callback in the IVR.
-func (d *desk) ivrCallback(ctx context.Context, caller string) error {
+// ivrCallback is Studio's "Run Function" widget after the caller chose a callback in the IVR,
+// for as soon as possible, or for at (callbackAt) when it is not zero.
+func (d *desk) ivrCallback(ctx context.Context, caller string, at time.Time) error {
 	form := url.Values{
 		"numberToCall": {caller}, "numberToCallFrom": {"+14155550100"},
 		"flexFlowSid": {"FW00000000000000000000000000000001"},
+	}
+	if !at.IsZero() {
+		form.Set("callbackAt", at.UTC().Format(time.RFC3339))
 	}
 	u := d.cfg.CreateCallbackURL
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, strings.NewReader(form.Encode()))
@@ -174,11 +180,23 @@ func (d *desk) inQueue(ctx context.Context, caller string, voicemail bool) error
 	return d.admin(ctx, "POST", "/_sandbox/calls/"+callSid+"/digits", map[string]string{"digits": "*"}, nil)
 }
 
+// scheduledCallback is a caller who chose, in the IVR, to be called back in an hour of the
+// sandbox's clock: no task until the clock gets there (the desk's "+1 h" moves it).
+func (d *desk) scheduledCallback(ctx context.Context, caller string) error {
+	var clock struct {
+		Now time.Time `json:"now"`
+	}
+	if err := d.admin(ctx, "POST", "/_sandbox/clock", map[string]string{"advance": "0s"}, &clock); err != nil {
+		return err
+	}
+	return d.ivrCallback(ctx, caller, clock.Now.Add(time.Hour).Truncate(time.Minute)) // due after one "+1 h"
+}
+
 // repeatCaller asks for a callback in the IVR, then calls again and presses * in the queue: the
 // request joins the open callback task and the caller hears it is already arranged
 // (MERGE_OPEN_CALLBACKS).
 func (d *desk) repeatCaller(ctx context.Context, caller string) error {
-	if err := d.ivrCallback(ctx, caller); err != nil {
+	if err := d.ivrCallback(ctx, caller, time.Time{}); err != nil {
 		return err
 	}
 	callSid, err := d.enqueue(ctx, caller)

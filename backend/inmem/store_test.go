@@ -40,3 +40,5 @@ func TestStoreExpiresAndBounds(t *testing.T) {
 }
 
 func TestStoreContract(t *testing.T) { storetest.Run(t, New(0)) }
+
+func TestScheduleContract(t *testing.T) { storetest.RunSchedule(t, NewSchedule()) }

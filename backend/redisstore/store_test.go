@@ -187,3 +187,8 @@ func TestStoreRecoveryUpdatesItsOwnStaleValues(t *testing.T) {
 		}
 	}
 }
+
+func TestScheduleContract(t *testing.T) {
+	r := redistest.Start(t)
+	storetest.RunSchedule(t, newStore(t, r.URL(), nil).Schedule())
+}

@@ -131,7 +131,8 @@ func (s *Sandbox) Info() Info {
 	return s.w.info()
 }
 
-// Now is the sandbox's time: the world's clock in sandbox mode (business hours follow it).
+// Now is the sandbox's time: virtual unless Config.RealClock. In sandbox mode the backend keeps
+// it, so a test that moves the clock (POST /_sandbox/clock) moves business hours and the schedule.
 func (s *Sandbox) Now() time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -120,6 +120,10 @@ func (t *turn) submitCallback(ctx context.Context) []verb {
 		}
 		return []verb{t.v.say(keyInvalidNumber), redirect(t.loopURL(t.s))}
 	}
+	at, answer := t.when(to)
+	if answer != nil {
+		return answer
+	}
 	log := t.log.With("task_sid", t.s.taskSid, "to", phone.Mask(to))
 	task, found, answer := t.choiceTask(ctx, log, "callback")
 	if answer != nil {
@@ -127,6 +131,9 @@ func (t *turn) submitCallback(ctx context.Context) []verb {
 	}
 	r := t.callbackRequest(to)
 	t.retain(&r, task, found)
+	if !at.IsZero() {
+		return t.schedule(ctx, log, r, at, task, found)
+	}
 	a, err := t.create.Ask(ctx, r)
 	if err != nil {
 		log.ErrorContext(ctx, "create callback failed; caller stays queued", "err", err)

@@ -51,6 +51,12 @@ const (
 	keyWaitEstimateUnderOneMinute = "waitEstimateUnderOneMinute"
 	keyWaitEstimateOneMinute      = "waitEstimateOneMinute"
 	keyCallbackArranged           = "callbackAlreadyArranged"
+	keyCallbackWhenSoon           = "callbackWhenSoon"
+	keyCallbackWhenSlot           = "callbackWhenSlot"
+	keyCallbackScheduled          = "callbackScheduled"
+	keyWhenToday                  = "whenToday"
+	keyWhenTomorrow               = "whenTomorrow"
+	keyWhenDay                    = "whenDay"
 
 	// Outside business hours (BUSINESS_HOURS_FILE): a callback is promised for the next opening.
 	keyClosedRepeating          = "closedRepeatingPrompt"
@@ -100,6 +106,12 @@ var builtinPrompts = Prompts{
 		keyClosedCallbackSubmitted:    "Thank you. We will call you back {opening}. Goodbye.",
 		keyClosedMessage:              "We are closed now, and open again {opening}. Please call us then.",
 		keyCallbackArranged:           "A callback to your number is already arranged, and we have added this request to it. You do not need to wait on the line. Goodbye.",
+		keyCallbackWhenSoon:           "To be called back as soon as possible, press 1.",
+		keyCallbackWhenSlot:           "To be called back {when}, press {digit}.",
+		keyCallbackScheduled:          "Thank you. We will call you back {when}. Goodbye.",
+		keyWhenToday:                  "today at {time}",
+		keyWhenTomorrow:               "tomorrow at {time}",
+		keyWhenDay:                    "on {day} at {time}",
 	}},
 	"es-MX": {Voice: "Polly.Mia", Prompts: map[string]string{
 		keyInitialGreeting:            "Por favor espere al siguiente representante disponible.",
@@ -135,6 +147,12 @@ var builtinPrompts = Prompts{
 		keyClosedCallbackSubmitted:    "Gracias. Le llamaremos {opening}. Adiós.",
 		keyClosedMessage:              "En este momento estamos cerrados. Volvemos a abrir {opening}. Por favor llámenos entonces.",
 		keyCallbackArranged:           "Ya tenemos programada una llamada a su número y hemos añadido esta solicitud. No necesita esperar en la línea. Adiós.",
+		keyCallbackWhenSoon:           "Para que le llamemos lo antes posible, presione 1.",
+		keyCallbackWhenSlot:           "Para que le llamemos {when}, presione {digit}.",
+		keyCallbackScheduled:          "Gracias. Le llamaremos {when}. Adiós.",
+		keyWhenToday:                  "hoy a las {time}",
+		keyWhenTomorrow:               "mañana a las {time}",
+		keyWhenDay:                    "el {day} a las {time}",
 	}},
 }
 

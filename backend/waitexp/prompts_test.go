@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden TwiML in testdata/")
@@ -15,18 +16,34 @@ func TestGolden(t *testing.T) {
 		name, url string
 		extra     []string
 		open      bool // the caller has an open callback
+		slots     bool // WAIT_CALLBACK_SLOTS (withSlots)
+		closed    bool // outside business hours (BUSINESS_HOURS_FILE)
 	}{
-		{"main-wait-loop", mode(modeMainWaitLoop, "CallSid", callSid, "enqueuedTaskSid", taskSid), nil, false},
-		{"callback-menu", mode(modeInitialChoice, "CallSid", callSid, "enqueuedTaskSid", taskSid), []string{"Digits", "*"}, false},
-		{"callback-choice", mode(modeCallbackOrVoicemail, "CallSid", callSid, "enqueuedTaskSid", taskSid), []string{"Digits", "1"}, false},
-		{"other-number-readback", mode(modeOtherNumberOption, "CallSid", callSid, "enqueuedTaskSid", taskSid), []string{"Digits", "4155552671"}, false},
-		{"record-voicemail", mode(modeRecordVoicemail, "CallSid", callSid, "enqueuedTaskSid", taskSid), nil, false},
-		{"main-wait-loop-es", mode(modeMainWaitLoop, "CallSid", callSid, "enqueuedTaskSid", taskSid, "lang", "es-MX"), nil, false},
-		{"callback-arranged", mode(modeInitialChoice, "CallSid", callSid, "enqueuedTaskSid", taskSid), []string{"Digits", "*"}, true},
-		{"callback-arranged-es", mode(modeInitialChoice, "CallSid", callSid, "enqueuedTaskSid", taskSid, "lang", "es-MX"), []string{"Digits", "*"}, true},
+		{"main-wait-loop", mode(modeMainWaitLoop, "CallSid", callSid, "enqueuedTaskSid", taskSid), nil, false, false, false},
+		{"callback-menu", mode(modeInitialChoice, "CallSid", callSid, "enqueuedTaskSid", taskSid), []string{"Digits", "*"}, false, false, false},
+		{"callback-choice", mode(modeCallbackOrVoicemail, "CallSid", callSid, "enqueuedTaskSid", taskSid), []string{"Digits", "1"}, false, false, false},
+		{"other-number-readback", mode(modeOtherNumberOption, "CallSid", callSid, "enqueuedTaskSid", taskSid), []string{"Digits", "4155552671"}, false, false, false},
+		{"record-voicemail", mode(modeRecordVoicemail, "CallSid", callSid, "enqueuedTaskSid", taskSid), nil, false, false, false},
+		{"main-wait-loop-es", mode(modeMainWaitLoop, "CallSid", callSid, "enqueuedTaskSid", taskSid, "lang", "es-MX"), nil, false, false, false},
+		{"callback-arranged", mode(modeInitialChoice, "CallSid", callSid, "enqueuedTaskSid", taskSid), []string{"Digits", "*"}, true, false, false},
+		{"callback-arranged-es", mode(modeInitialChoice, "CallSid", callSid, "enqueuedTaskSid", taskSid, "lang", "es-MX"), []string{"Digits", "*"}, true, false, false},
+		{"callback-when", mode(modeSubmitCallback, "CallSid", callSid, "enqueuedTaskSid", taskSid, "to", caller), nil, false, true, false},
+		{"callback-when-es", mode(modeSubmitCallback, "CallSid", callSid, "enqueuedTaskSid", taskSid, "to", caller, "lang", "es-MX"), nil, false, true, false},
+		{"callback-scheduled-es", mode(modeSubmitCallback, "CallSid", callSid, "enqueuedTaskSid", taskSid, "to", caller, "lang", "es-MX",
+			"slots", "1795636800,1795705200"), []string{"Digits", "3"}, false, true, false},
+		{"closed-choice", mode(modeInitialChoice, "CallSid", callSid, "enqueuedTaskSid", taskSid), []string{"Digits", "*"}, false, false, true},
+		{"closed-choice-es", mode(modeInitialChoice, "CallSid", callSid, "enqueuedTaskSid", taskSid, "lang", "es-MX"), []string{"Digits", "*"}, false, false, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			en := newEnv(t, testOptions())
+			opts := testOptions()
+			if tc.slots {
+				opts, _ = withSlots(t)
+			}
+			if tc.closed {
+				ny, _ := time.LoadLocation("America/New_York")
+				opts.Hours = fixedHours{next: time.Date(2026, 11, 26, 9, 0, 0, 0, ny), loc: ny}
+			}
+			en := newEnv(t, opts)
 			en.addCallTask()
 			if tc.open {
 				en.creator.open = map[string]string{caller: "WTopen"}

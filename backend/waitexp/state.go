@@ -37,6 +37,7 @@ const (
 	pWorkflowSid        = "workflowSid"
 	pPass               = "pass"    // task lookups done while the task is unknown (B4)
 	pAttempt            = "attempt" // voicemail recording attempt, from 1 (B12)
+	pSlots              = "slots"   // the callback times offered, Unix seconds, comma-separated
 )
 
 // params is a request's query and body, merged by backend/api (the body winning).

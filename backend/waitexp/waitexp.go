@@ -49,6 +49,9 @@ type Options struct {
 	OnLookupMiss func()
 	// Region is the default region (ISO 3166, e.g. "US") for numbers typed without a country code.
 	Region string
+	// Scheduler, when it offers slots (WAIT_CALLBACK_SLOTS), lets a caller who chose a callback
+	// pick "as soon as possible" or one of them; nil: as soon as possible only.
+	Scheduler flexcallback.Scheduler
 
 	// Hours is the contact centre's opening hours (BUSINESS_HOURS_FILE); nil: always open. Outside
 	// them the menu promises a callback for the next opening.

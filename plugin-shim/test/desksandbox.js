@@ -65,6 +65,7 @@ export function startDeskServer() {
     }
     if (p === '/demo/sandbox/_sandbox/tokens') return send(200, { token: `token-${++n}` });
     if (p === '/demo/sandbox/_sandbox/tasks') return send(200, { tasks: state.tasks });
+    if (p === '/demo/sandbox/_sandbox/clock') return send(200, { now: '2026-11-25T15:00:00Z' }); // the desk reads the sandbox's clock
     if (p === `/demo/sandbox/_sandbox/workers/${WK}/activity`) {
       state.activity = JSON.parse(body).activity === 'offline' ? 'WAoffline' : 'WAavailable';
       return send(200, {});

@@ -39,12 +39,17 @@ func (c apiClient) voicemailURL(ctx context.Context, token, taskSid, recordingSi
 	return out.URL, out.ExpiresAt, nil
 }
 
-// requeueCallback asks for the next attempt of a callback and returns the new task's SID.
-func (c apiClient) requeueCallback(ctx context.Context, token, taskSid string) (string, error) {
+// requeueCallback asks for the next attempt of a callback: now when at is zero (it returns the new
+// task's SID), else kept for at (callbackAt, RFC 3339; it returns "", the task comes then).
+func (c apiClient) requeueCallback(ctx context.Context, token, taskSid string, at time.Time) (string, error) {
 	var out struct {
 		TaskSid string `json:"taskSid"`
 	}
-	if err := c.post(ctx, "flex/requeue-callback", token, url.Values{"taskSid": {taskSid}}, &out); err != nil {
+	form := url.Values{"taskSid": {taskSid}}
+	if !at.IsZero() {
+		form.Set("callbackAt", at.Format(time.RFC3339))
+	}
+	if err := c.post(ctx, "flex/requeue-callback", token, form, &out); err != nil {
 		return "", fmt.Errorf("requeue callback: %w", err)
 	}
 	return out.TaskSid, nil

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"testing"
+	"time"
 
 	"flexcallback"
 )
@@ -31,7 +32,7 @@ func TestAPIErrorShapes(t *testing.T) {
 			w.WriteHeader(tt.status)
 			w.Write([]byte(tt.body))
 		}))
-		_, err := apiClient{BaseURL: srv.URL}.requeueCallback(context.Background(), "tok", "WT1")
+		_, err := apiClient{BaseURL: srv.URL}.requeueCallback(context.Background(), "tok", "WT1", time.Time{})
 		srv.Close()
 		if !errors.Is(err, tt.kind) {
 			t.Errorf("%d: err = %v, want %v", tt.status, err, tt.kind)

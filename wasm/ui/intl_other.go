@@ -21,3 +21,17 @@ func formatDateTime(locale string, t time.Time, zone string) string {
 
 // formatNumber is the host stand-in for Intl.NumberFormat.
 func formatNumber(locale string, n int) string { return strconv.Itoa(n) }
+
+// wallClock is the host stand-in for the Intl reading of intl_wasm.go: t's date and time of day
+// in zone ("" or unknown: the local zone), as the fields of a UTC time.
+func wallClock(t time.Time, zone string) time.Time {
+	loc := time.Local
+	if zone != "" {
+		if l, err := time.LoadLocation(zone); err == nil {
+			loc = l
+		}
+	}
+	y, mo, d := t.In(loc).Date()
+	h, mi, s := t.In(loc).Clock()
+	return time.Date(y, mo, d, h, mi, s, 0, time.UTC)
+}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
@@ -49,4 +50,39 @@ func formatNumber(locale string, n int) string {
 		numberFormats[locale] = f
 	}
 	return f.Call("format", n).String()
+}
+
+// wallFormats are the Intl formatters wallClock reads fields with, by zone.
+var wallFormats = map[string]app.Value{}
+
+// wallClock is t's date and time of day in zone, as the fields of a UTC time: the browser's Intl
+// knows every zone, so the panel links no zone database. zone "" or unknown is the agent's.
+func wallClock(t time.Time, zone string) (w time.Time) {
+	f, ok := wallFormats[zone]
+	if !ok {
+		opts := map[string]any{
+			"year": "numeric", "month": "numeric", "day": "numeric",
+			"hour": "numeric", "minute": "numeric", "second": "numeric", "hourCycle": "h23",
+		}
+		if zone != "" {
+			opts["timeZone"] = zone
+			defer func() {
+				if recover() != nil {
+					w = wallClock(t, "")
+				}
+			}()
+		}
+		f = app.Window().Get("Intl").Get("DateTimeFormat").New("en-US", opts)
+		wallFormats[zone] = f
+	}
+	parts := f.Call("formatToParts", app.Window().Get("Date").New(float64(t.UnixMilli())))
+	var v = map[string]int{}
+	for i := 0; i < parts.Length(); i++ {
+		p := parts.Index(i)
+		n, err := strconv.Atoi(p.Get("value").String())
+		if err == nil {
+			v[p.Get("type").String()] = n
+		}
+	}
+	return time.Date(v["year"], time.Month(v["month"]), v["day"], v["hour"]%24, v["minute"], v["second"], 0, time.UTC)
 }

@@ -28,9 +28,10 @@ const (
 // pendingAction is an action message waiting for its actionResult.
 type pendingAction struct {
 	name        string
-	phoneNumber string // StartOutboundCall
-	nextAttempt int    // WrapupTask after a requeue
-	ended       bool   // WrapupTask after an outcome that ended the callback
+	phoneNumber string    // StartOutboundCall
+	nextAttempt int       // WrapupTask after a requeue
+	at          time.Time // and the time it was scheduled for; zero: now
+	ended       bool      // WrapupTask after an outcome that ended the callback
 }
 
 // panel is the task info panel for callback and voicemail tasks (spec §5.3): it listens to the
@@ -213,7 +214,7 @@ func (p *panel) actionResult(ctx app.Context, m flexcallback.Message) {
 			p.setStatus(tr(p.locale, keyErrorRequeuing, map[string]string{"reason": m.Error}), true)
 			return
 		}
-		p.setStatus(tr(p.locale, keyRequeued, map[string]string{"nextAttempt": formatNumber(p.locale, pa.nextAttempt)}), false)
+		p.setStatus(p.retriedText(pa), false)
 	}
 }
 
@@ -237,31 +238,8 @@ func (p *panel) onCall(ctx app.Context, e app.Event) {
 	p.act(ctx, flexcallback.ActionStartOutboundCall, call, pendingAction{phoneNumber: call.Destination})
 }
 
-// onRetry is "Retry later" (spec §5.7): the backend creates the next attempt, then Flex wraps this
-// task up. Unlike the reference, a failure is shown (fixes B9).
-func (p *panel) onRetry(ctx app.Context, e app.Event) {
-	if p.task == nil || !p.view().RetryEnabled {
-		return
-	}
-	p.busy = busyRequeue
-	p.setStatus("", false)
-	token, task, next := p.token, *p.task, p.view().ThisAttempt+1
-	ctx.Async(func() {
-		rctx, cancel := p.requestContext(ctx)
-		defer cancel()
-		_, err := p.api.requeueCallback(rctx, token, task.TaskSid)
-		p.dispatch(ctx, app.Update, func(ctx app.Context) {
-			if err != nil {
-				p.busy = ""
-				text := tr(p.locale, keyErrorRequeuing, map[string]string{"reason": agentMessage(err)})
-				p.setStatus(text, true)
-				p.send(flexcallback.NewNotify(flexcallback.LevelError, text))
-				return
-			}
-			p.act(ctx, flexcallback.ActionWrapupTask, map[string]any{"sid": task.Sid}, pendingAction{nextAttempt: next})
-		})
-	})
-}
+// onRetry is "Retry later" now; retry_at.go has the rest.
+func (p *panel) onRetry(ctx app.Context, e app.Event) { p.retry(ctx, time.Time{}) }
 
 func (p *panel) onDelete(ctx app.Context, e app.Event) {
 	if p.task == nil || !p.view().DeleteEnabled {
@@ -362,6 +340,7 @@ func (p *panel) Render() app.UI {
 		received = time.Now()
 	}
 	number := v.Data.NumberToCall
+	business := first(p.businessZone, v.Data.MainTimeZone)
 
 	return app.Main().ID("panel").Class("cv-panel").Attr("data-kind", string(v.Kind)).Body(
 		app.Section().Class("cv-box").Body(
@@ -401,8 +380,9 @@ func (p *panel) Render() app.UI {
 		),
 		app.Section().Class("cv-box").Body(
 			app.H2().Class("cv-subheading").Text(tr(l, keyCallReceptionTime, nil)),
-			&receptionTime{Received: received, Locale: l, BusinessZone: first(p.businessZone, v.Data.MainTimeZone)},
+			&receptionTime{Received: received, Locale: l, BusinessZone: business},
 		),
+		app.If(!v.Data.ScheduledFor.IsZero(), &scheduledFor{At: v.Data.ScheduledFor, Locale: l, BusinessZone: business}),
 		app.If(v.ShowAttempts,
 			app.Section().Class("cv-box").Body(
 				app.H2().Class("cv-subheading").Text(tr(l, keyAttemptHeading, nil)),
@@ -425,6 +405,7 @@ func (p *panel) Render() app.UI {
 					Text(tr(l, keyRetryLater, nil)).
 					OnClick(p.onRetry),
 			),
+			app.If(v.ShowRetry, &retryAt{Locale: l, BusinessZone: business, Disabled: !v.RetryEnabled, OnChoose: p.retry}),
 			app.If(v.ShowDelete && !p.confirm,
 				app.Button().
 					ID("delete").Type("button").Class("cv-button cv-button-destructive").

@@ -187,8 +187,8 @@ func TestPanelIgnoresForeignMessages(t *testing.T) {
 func TestPanelButtonsFollowStatusAndWorker(t *testing.T) {
 	tp := newTestPanel(t, "")
 	tp.receive(flexOrigin, true, contextMessage("callback", "reserved", nil))
-	if h := tp.html(); countDisabled(h) != 2 {
-		t.Errorf("reserved task: want call and retry disabled:\n%s", h)
+	if h := tp.html(); countDisabled(h) != 3 {
+		t.Errorf("reserved task: want call, retry and retry at disabled:\n%s", h)
 	}
 	m := contextMessage("callback", "assigned", nil)
 	m["worker"] = map[string]any{"sid": "WK1", "offline": true}

@@ -44,6 +44,16 @@ const (
 	keyMergedHeading        = "PSCallbackMergedRequests"
 	keyMergedCallback       = "PSCallbackMergedCallback"
 	keyMergedVoicemail      = "PSCallbackMergedVoicemail"
+	keyRetryAt              = "PSCallbackRetryAt"
+	keyRetryAtLegend        = "PSCallbackRetryAtLegend"
+	keyRetryInHour          = "PSCallbackRetryInOneHour"
+	keyRetryAfternoon       = "PSCallbackRetryThisAfternoon"
+	keyRetryTomorrow        = "PSCallbackRetryTomorrowMorning"
+	keyRetryAtTime          = "PSCallbackRetryAtTime"
+	keyYourTimeZone         = "PSCallbackYourTimeZone"
+	keyRetryAtSubmit        = "PSCallbackRetryAtSubmit"
+	keyRetryScheduled       = "PSCallbackRetryScheduled"
+	keyScheduledFor         = "PSCallbackScheduledFor"
 )
 
 // defaultLocale is used when nothing better matches.
@@ -92,6 +102,16 @@ var spanish = map[string]string{
 	keyMergedHeading:        "Más solicitudes de este contacto ({{count}})",
 	keyMergedCallback:       "Volvió a pedir que le llamen",
 	keyMergedVoicemail:      "Dejó un mensaje de voz",
+	keyRetryAt:              "Reintentar a las…",
+	keyRetryAtLegend:        "¿Cuándo volver a llamar?",
+	keyRetryInHour:          "En 1 hora",
+	keyRetryAfternoon:       "Esta tarde",
+	keyRetryTomorrow:        "Mañana por la mañana",
+	keyRetryAtTime:          "Fecha y hora ({{zone}})",
+	keyYourTimeZone:         "su zona horaria",
+	keyRetryAtSubmit:        "Programar reintento",
+	keyRetryScheduled:       "Devolución de llamada programada para el {{time}} como intento {{nextAttempt}}.",
+	keyScheduledFor:         "Programada para",
 }
 
 // dictionaries holds every locale in full: unlike the reference, no locale falls back to English
@@ -137,6 +157,16 @@ var dictionaries = map[string]map[string]string{
 		keyMergedHeading:        "More requests from this contact ({{count}})",
 		keyMergedCallback:       "Asked again to be called back",
 		keyMergedVoicemail:      "Left a voicemail",
+		keyRetryAt:              "Retry At…",
+		keyRetryAtLegend:        "When should the contact be called back?",
+		keyRetryInHour:          "In 1 hour",
+		keyRetryAfternoon:       "This afternoon",
+		keyRetryTomorrow:        "Tomorrow morning",
+		keyRetryAtTime:          "Date and time ({{zone}})",
+		keyYourTimeZone:         "your time zone",
+		keyRetryAtSubmit:        "Schedule retry",
+		keyRetryScheduled:       "Callback scheduled for {{time}} as attempt {{nextAttempt}}.",
+		keyScheduledFor:         "Scheduled for",
 	},
 	"es-MX": spanish,
 	"es-ES": withOverrides(spanish, map[string]string{
@@ -187,6 +217,16 @@ var dictionaries = map[string]map[string]string{
 		keyMergedHeading:        "Mais solicitações deste contato ({{count}})",
 		keyMergedCallback:       "Pediu retorno novamente",
 		keyMergedVoicemail:      "Deixou uma mensagem de voz",
+		keyRetryAt:              "Tentar às…",
+		keyRetryAtLegend:        "Quando ligar de volta para o contato?",
+		keyRetryInHour:          "Em 1 hora",
+		keyRetryAfternoon:       "Hoje à tarde",
+		keyRetryTomorrow:        "Amanhã de manhã",
+		keyRetryAtTime:          "Data e hora ({{zone}})",
+		keyYourTimeZone:         "seu fuso horário",
+		keyRetryAtSubmit:        "Agendar nova tentativa",
+		keyRetryScheduled:       "Retorno agendado para {{time}} como tentativa {{nextAttempt}}.",
+		keyScheduledFor:         "Agendado para",
 	},
 	"th": {
 		keyErrorCallingCustomer: "โทรหา {{customer}} ไม่สำเร็จ โปรดลองอีกครั้ง",
@@ -228,6 +268,16 @@ var dictionaries = map[string]map[string]string{
 		keyMergedHeading:        "คำขอเพิ่มเติมจากผู้ติดต่อนี้ ({{count}})",
 		keyMergedCallback:       "ขอให้โทรกลับอีกครั้ง",
 		keyMergedVoicemail:      "ฝากข้อความเสียง",
+		keyRetryAt:              "ลองใหม่เวลา…",
+		keyRetryAtLegend:        "ควรโทรกลับหาผู้ติดต่อเมื่อใด",
+		keyRetryInHour:          "ในอีก 1 ชั่วโมง",
+		keyRetryAfternoon:       "บ่ายนี้",
+		keyRetryTomorrow:        "พรุ่งนี้เช้า",
+		keyRetryAtTime:          "วันที่และเวลา ({{zone}})",
+		keyYourTimeZone:         "เขตเวลาของคุณ",
+		keyRetryAtSubmit:        "กำหนดเวลาลองใหม่",
+		keyRetryScheduled:       "กำหนดโทรกลับเวลา {{time}} เป็นครั้งที่ {{nextAttempt}} แล้ว",
+		keyScheduledFor:         "กำหนดเวลาไว้",
 	},
 	"zh-Hans": {
 		keyErrorCallingCustomer: "呼叫 {{customer}} 失败，请重试。",
@@ -269,6 +319,16 @@ var dictionaries = map[string]map[string]string{
 		keyMergedHeading:        "该联系人的更多请求（{{count}}）",
 		keyMergedCallback:       "再次请求回电",
 		keyMergedVoicemail:      "留下了语音留言",
+		keyRetryAt:              "定时重试…",
+		keyRetryAtLegend:        "何时回电给该联系人？",
+		keyRetryInHour:          "1 小时后",
+		keyRetryAfternoon:       "今天下午",
+		keyRetryTomorrow:        "明天上午",
+		keyRetryAtTime:          "日期和时间（{{zone}}）",
+		keyYourTimeZone:         "您的时区",
+		keyRetryAtSubmit:        "安排重试",
+		keyRetryScheduled:       "已安排在 {{time}} 回电，第 {{nextAttempt}} 次尝试。",
+		keyScheduledFor:         "安排时间",
 	},
 }
 

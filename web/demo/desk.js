@@ -27,6 +27,7 @@ const desk = {
   notifications: /** @type {{key: number, id: string, type: string, text: string}[]} */ ([]),
   scenario: '',
   pluginState: 'not loaded',
+  clock: '', // the sandbox's time (ISO), from the last clock call
 };
 /** @type {ReturnType<typeof twilioClient>} */
 let twilio;
@@ -211,6 +212,15 @@ async function runScenario(name) {
   render();
 }
 
+// advanceClock moves the sandbox's clock an hour on (scheduled callbacks fall due on it), then
+// renews the token: the sandbox judges its expiry on the same clock.
+async function advanceClock() {
+  const r = await admin('POST', '/clock', { advance: '1h' });
+  desk.clock = r.now;
+  await refreshToken();
+  await poll();
+}
+
 /** @type {Element | null} */
 let root = null;
 function render() {
@@ -223,6 +233,7 @@ function render() {
     toggleActivity: () => toggleActivity().catch(reportError),
     refreshToken: () => refreshToken().catch(reportError),
     runScenario,
+    advanceClock: () => advanceClock().catch(reportError),
     dismiss(note) {
       desk.notifications = desk.notifications.filter((x) => x !== note);
       render();
@@ -259,7 +270,8 @@ export async function start() {
   root = document.getElementById('desk');
   render();
   try {
-    const [url, info] = await Promise.all([backendURL(), admin('GET', '/')]);
+    const [url, info, clock] = await Promise.all([backendURL(), admin('GET', '/'), admin('POST', '/clock', { advance: '0s' })]);
+    desk.clock = clock.now;
     desk.backendUrl = String(url).replace(/\/+$/, '');
     await configure(info);
     // The demo agent logs in and goes available, so the sandbox routes tasks to them.

@@ -1,8 +1,9 @@
 // The demo desk's page, drawn with React 17 (the UMD global Flex provides) and no build step:
 // Flex's task list, task canvas and TaskInfoPanel as the emulation holds them, the caller
 // scenarios and the notifications. Stable hooks for the browser tests: [data-task-sid] list
-// items, #scenario-ivr, #scenario-inqueue, #scenario-voicemail, #scenario-repeat, #accept,
-// #wrapup, #complete, #outbound-call, #hangup, #refresh-token, #activity, #notifications, #desk-status.
+// items, #scenario-ivr, #scenario-inqueue, #scenario-voicemail, #scenario-repeat, #scenario-scheduled,
+// #accept, #wrapup, #complete, #outbound-call, #hangup, #refresh-token, #activity, #clock-advance,
+// #sandbox-clock, #notifications, #desk-status.
 import { channelOf, template } from './flex/emulation.js';
 
 /** @typedef {import('./sandbox.js').DeskTask} DeskTask */
@@ -16,6 +17,7 @@ import { channelOf, template } from './flex/emulation.js';
  * @property {() => void} toggleActivity
  * @property {() => void} refreshToken
  * @property {(name: string) => void} runScenario
+ * @property {() => void} advanceClock moves the sandbox's clock an hour on
  * @property {(note: unknown) => void} dismiss
  */
 
@@ -120,6 +122,9 @@ function topBar(v) {
     h('span', { className: 'agent' }, v.emulation.manager.workerClient.name + (desk.workerSid ? ` (${desk.workerSid})` : '')),
     activityButton(v),
     h('button', { id: 'refresh-token', type: 'button', className: 'ghost', onClick: v.refreshToken }, 'Refresh token'),
+    // Scheduled callbacks wait for the sandbox's (virtual) clock; this moves it.
+    h('output', { id: 'sandbox-clock', className: 'pill', 'data-now': desk.clock }, desk.clock ? `sandbox ${new Date(desk.clock).toISOString().slice(0, 16).replace('T', ' ')} UTC` : ''),
+    h('button', { id: 'clock-advance', type: 'button', className: 'ghost', onClick: v.advanceClock }, 'Clock +1 h'),
   );
 }
 
@@ -136,6 +141,7 @@ function scenarios(v) {
     button('scenario-voicemail', 'voicemail', 'Caller leaves a voicemail'),
     button('clock-after-hours', 'after-hours', 'Clock: after hours'),
     button('scenario-repeat', 'repeat-caller', 'Caller asks twice'),
+    button('scenario-scheduled', 'scheduled-callback', 'Caller picks a time (in 1 h)'),
     h('output', { id: 'scenario-status', className: 'scenario-status' }, v.desk.scenario),
   );
 }

@@ -13,7 +13,10 @@ mod=github.com/maxence-charriere/go-app/v9
 version=$(cd "$root" && $go list -m -f '{{.Version}}' $mod)
 # The stub mirrors v9.8.0's http.go: after an upgrade, check it still matches, then update this line.
 [ "$version" = v9.8.0 ] || { echo "wasmtrim: go-app is $version, http.go.in is for v9.8.0" >&2; exit 1; }
+# On a fresh machine the module is not in the cache yet, and `go list -m` reports no Dir for it.
+(cd "$root" && $go mod download $mod)
 src=$(cd "$root" && $go list -m -f '{{.Dir}}' $mod)
+[ -n "$src" ] && [ -f "$src/go.mod" ] || { echo "wasmtrim: no source of $mod in the module cache" >&2; exit 1; }
 work=$root/build/wasmtrim
 rm -rf "$work"
 mkdir -p "$work/go-app/pkg"

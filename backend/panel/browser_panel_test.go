@@ -37,7 +37,7 @@ func TestBrowserCallbackPanel(t *testing.T) {
 	if v := evalFrame[string](b, tip); v != "hidden" {
 		t.Errorf("tooltip %s before focus", v)
 	}
-	b.click("phone") // the frame gets focus (as when an agent tabs into it), the mouse moves away
+	b.mouseClick("phone") // the frame gets focus (as when an agent tabs into it), the mouse moves away
 	evalFrame[bool](b, `document.getElementById("system-time-button").focus(); true`)
 	if v := evalFrame[string](b, tip); v != "visible" {
 		t.Errorf("tooltip %s on focus", v)

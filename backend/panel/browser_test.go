@@ -330,12 +330,30 @@ func (b *panelBrowser) disabled(id string) bool {
 }
 
 // click clicks a control of the panel as a user would, with the mouse.
-func (b *panelBrowser) click(id string) {
+// mouseClick clicks #id with the mouse, at its coordinates: for what only a real pointer does,
+// such as giving the frame's document focus. Buttons use click.
+func (b *panelBrowser) mouseClick(id string) {
 	b.t.Helper()
 	ctx, cancel := within(b.frameCtx, 20*time.Second)
 	defer cancel()
 	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID(id)), chromedp.Click(chromedp.ID(id))); err != nil {
 		b.t.Fatalf("click #%s: %v", id, err)
+	}
+}
+
+// click waits until #id is visible, then focuses and clicks it as a mouse would, through the
+// element itself: a mouse click at coordinates misses when the frame's layout moves in between
+// (the host resizes the iframe as the panel grows), which made clicks vanish now and then. A
+// disabled button ignores it, as it ignores the mouse.
+func (b *panelBrowser) click(id string) {
+	b.t.Helper()
+	ctx, cancel := within(b.frameCtx, 20*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID(id))); err != nil {
+		b.t.Fatalf("click #%s: %v", id, err)
+	}
+	if !evalFrame[bool](b, fmt.Sprintf(`(() => { const el = document.getElementById(%q); if (!el) return false; el.focus(); el.click(); return true })()`, id)) {
+		b.t.Fatalf("click #%s: gone before the click", id)
 	}
 }
 

@@ -160,6 +160,22 @@ func loadConfig(getenv func(string) string) (config, []string, error) {
 		}
 		return b
 	}
+	// duration reads a Go duration such as 90s or 2m, or a whole number of seconds.
+	duration := func(name string, def, lo, hi time.Duration) time.Duration {
+		v := get(name)
+		if v == "" {
+			return def
+		}
+		d, err := time.ParseDuration(v)
+		if n, nerr := strconv.Atoi(v); nerr == nil {
+			d, err = time.Duration(n)*time.Second, nil
+		}
+		if err != nil || d < lo || d > hi {
+			bad("%s: %q is not seconds or a duration such as 60s, from %s to %s", name, v, lo, hi)
+			return def
+		}
+		return d
+	}
 	integer := func(name string, def, lo, hi int) int {
 		v := get(name)
 		if v == "" {
@@ -237,14 +253,7 @@ func loadConfig(getenv func(string) string) (config, []string, error) {
 		bad("SANDBOX_CLOCK: %q is not virtual or real", clock)
 	}
 
-	c.RequestDeadline = 8 * time.Second
-	if v := get("REQUEST_DEADLINE"); v != "" {
-		if d, err := time.ParseDuration(v); err != nil || d < time.Second || d > time.Minute {
-			bad("REQUEST_DEADLINE: %q is not a duration from 1s to 60s", v)
-		} else {
-			c.RequestDeadline = d
-		}
-	}
+	c.RequestDeadline = duration("REQUEST_DEADLINE", 8*time.Second, time.Second, time.Minute)
 	c.Retry = twilio.RetryPolicy{
 		Limit:      integer("TWILIO_SERVICE_RETRY_LIMIT", 3, 0, 10), // 0: no retries
 		MinBackoff: time.Duration(integer("TWILIO_SERVICE_MIN_BACKOFF", 100, 1, 60_000)) * time.Millisecond,
@@ -275,32 +284,11 @@ func loadConfig(getenv func(string) string) (config, []string, error) {
 		}
 		c.CallbackHorizon = d
 	}
-	duration := func(name string, def, lo, hi time.Duration) time.Duration {
-		v := get(name)
-		if v == "" {
-			return def
-		}
-		d, err := time.ParseDuration(v)
-		if err != nil || d < lo || d > hi {
-			bad("%s: %q is not a duration from %s to %s", name, v, lo, hi)
-		}
-		return d
-	}
 	c.SchedulePoll = duration("SCHEDULE_POLL", time.Second, 10*time.Millisecond, time.Minute)
 	c.ScheduleLease = duration("SCHEDULE_LEASE", 30*time.Second, time.Second, 10*time.Minute)
 
 	c.AuthTokenSecondary = get("TWILIO_AUTH_TOKEN_SECONDARY")
-	c.FlexTokenCacheTTL = time.Minute
-	if v := get("FLEX_TOKEN_CACHE_TTL"); v != "" {
-		d, err := time.ParseDuration(v)
-		if n, nerr := strconv.Atoi(v); nerr == nil {
-			d, err = time.Duration(n)*time.Second, nil
-		}
-		if err != nil || d < 0 || d > 10*time.Minute {
-			bad("FLEX_TOKEN_CACHE_TTL: %q is not seconds or a duration such as 60s, from 0 to 10m", v)
-		}
-		c.FlexTokenCacheTTL = d
-	}
+	c.FlexTokenCacheTTL = duration("FLEX_TOKEN_CACHE_TTL", time.Minute, 0, 10*time.Minute)
 
 	if !c.Sandbox {
 		if c.AccountSid == "" {
@@ -376,16 +364,7 @@ func loadConfig(getenv func(string) string) (config, []string, error) {
 		LookupPasses:         5,
 		Region:               c.DefaultRegion,
 	}
-	if v := get("WAIT_OFFER_CALLBACK_AFTER"); v != "" {
-		d, err := time.ParseDuration(v)
-		if n, nerr := strconv.Atoi(v); nerr == nil {
-			d, err = time.Duration(n)*time.Second, nil
-		}
-		if err != nil || d < 0 || d > time.Hour {
-			bad("WAIT_OFFER_CALLBACK_AFTER: %q is not seconds or a duration such as 2m, from 0 to 1h", v)
-		}
-		c.Wait.OfferCallbackAfter = d
-	}
+	c.Wait.OfferCallbackAfter = duration("WAIT_OFFER_CALLBACK_AFTER", 0, 0, time.Hour)
 	if c.Wait.Language == "" {
 		c.Wait.Language = waitexp.DefaultLanguage
 	}

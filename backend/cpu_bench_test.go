@@ -106,18 +106,6 @@ func TestBackendChild(t *testing.T) {
 	}
 }
 
-// cpuTime is the child's user+system CPU so far, from /proc/<pid>/stat (clock ticks of 10 ms).
-func (c *cpuBackend) cpuTime(b *testing.B) time.Duration {
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", c.cmd.Process.Pid))
-	if err != nil {
-		b.Fatal(err)
-	}
-	// The command name (field 2) is in parentheses and may hold spaces: count after the last ')'.
-	f := strings.Fields(string(raw[bytes.LastIndexByte(raw, ')')+1:]))
-	utime, _ := strconv.ParseInt(f[11], 10, 64)
-	stime, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(utime+stime) * 10 * time.Millisecond // USER_HZ is 100 on Linux
-}
 
 // signed is a Studio webhook to path (with its query) as Twilio signs it, over PUBLIC_BASE_URL.
 func (c *cpuBackend) signed(path string, form url.Values) *http.Request {
@@ -209,11 +197,11 @@ func (c *cpuBackend) load(b *testing.B, conc int, d time.Duration, next func(i i
 		return lat, int64(len(lat))
 	}
 	run(d / 5) // warm-up: connections, caches
-	before := c.cpuTime(b)
+	before := procCPU(c.cmd.Process.Pid)
 	start := time.Now()
 	lat, n := run(d)
 	wall := time.Since(start)
-	cpu := c.cpuTime(b) - before
+	cpu := procCPU(c.cmd.Process.Pid) - before
 	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(n), "cpu-ms/req")
 	b.ReportMetric(float64(n)/wall.Seconds(), "req/s")
 	lat.report(b)

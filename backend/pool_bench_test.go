@@ -113,19 +113,6 @@ func hexPort(addr string) int {
 	return int(b[0])<<8 | int(b[1])
 }
 
-// cpuMs is the user+system CPU time process pid has used, in milliseconds.
-func cpuMs(pid int) float64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	// Fields after the command name (which may hold spaces): utime and stime are 14th and 15th.
-	fs := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
-	ut, _ := strconv.ParseFloat(fs[11], 64)
-	st, _ := strconv.ParseFloat(fs[12], 64)
-	return (ut + st) * 1000 / 100 // USER_HZ is 100 on Linux
-}
-
 // startBinary builds the backend and runs it in real mode (not the sandbox) against fake.
 func startBinary(b *testing.B, fake *fakeTwilio) (base string, pid int) {
 	b.Helper()
@@ -211,7 +198,7 @@ func BenchmarkCreateLoad(b *testing.B) {
 		var n atomic.Int64
 		post(n.Add(1)) // warm up: the first connection and the binary's caches
 		ctx, cancel := context.WithTimeout(context.Background(), dur)
-		conns0, cpu0 := fake.conns.Load(), cpuMs(pid)
+		conns0, cpu0 := fake.conns.Load(), float64(procCPU(pid))/float64(time.Millisecond)
 		var mu sync.Mutex
 		var lat latencies
 		var failed error
@@ -233,7 +220,7 @@ func BenchmarkCreateLoad(b *testing.B) {
 		wg.Wait()
 		cancel()
 		elapsed := time.Since(start)
-		cpu := cpuMs(pid) - cpu0
+		cpu := float64(procCPU(pid))/float64(time.Millisecond) - cpu0
 		if failed != nil {
 			b.Fatalf("create-callback: %v", failed)
 		}

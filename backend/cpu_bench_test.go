@@ -106,7 +106,6 @@ func TestBackendChild(t *testing.T) {
 	}
 }
 
-
 // signed is a Studio webhook to path (with its query) as Twilio signs it, over PUBLIC_BASE_URL.
 func (c *cpuBackend) signed(path string, form url.Values) *http.Request {
 	p := "/features/callback-and-voicemail/studio/" + path

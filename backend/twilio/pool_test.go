@@ -14,9 +14,12 @@ import (
 	"time"
 )
 
-// TestSharedPoolReusesConnections: 20 rounds of 8 concurrent calls, from two Clients, open no
-// more connections than the concurrency (http.DefaultTransport's 2 idle per host dialled about
-// 6 new ones every round), and every Client's default transport is the same pool.
+// TestSharedPoolReusesConnections: 20 rounds of 8 concurrent calls, from two Clients, reuse their
+// connections (http.DefaultTransport's 2 idle per host dialled about 6 new ones every round, ~120
+// in all), and every Client's default transport is the same pool. The bound is twice the
+// concurrency, not the concurrency: the transport puts a connection back in the pool on its own
+// read goroutine, just after the call returns, so a next round that starts in that instant dials
+// a fresh one (CI saw 9 once).
 func TestSharedPoolReusesConnections(t *testing.T) {
 	fixture, err := os.ReadFile(filepath.Join("testdata", "workspace_fetch.json"))
 	if err != nil {
@@ -54,8 +57,8 @@ func TestSharedPoolReusesConnections(t *testing.T) {
 		}
 		wg.Wait()
 	}
-	if n := conns.Load(); n > conc {
-		t.Errorf("%d calls opened %d connections; want at most %d", conc*rounds, n, conc)
+	if n := conns.Load(); n > 2*conc {
+		t.Errorf("%d calls opened %d connections; want at most %d", conc*rounds, n, 2*conc)
 	}
 	if sharedTransport().MaxIdleConnsPerHost < conc || !sharedTransport().ForceAttemptHTTP2 {
 		t.Errorf("shared transport: %d idle per host, HTTP/2 %v", sharedTransport().MaxIdleConnsPerHost, sharedTransport().ForceAttemptHTTP2)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -36,9 +37,13 @@ type cpuBackend struct {
 }
 
 // startCPUBackend starts the backend as a child process (this test binary again, running
-// TestBackendChild) against a fresh sandbox. FLEXCALLBACK_CHILD_CPUPROFILE, an absolute path,
-// has the child write its CPU profile there.
-func startCPUBackend(b *testing.B) *cpuBackend {
+// TestBackendChild) against a fresh sandbox. FLEXCALLBACK_CHILD_CPUPROFILE (and _MEMPROFILE),
+// an absolute path, has the child write its CPU (allocation) profile there.
+func startCPUBackend(b *testing.B) *cpuBackend { return startCPUChild(b, "TestBackendChild") }
+
+// startCPUChild starts this test binary again as a child process running test, with the
+// backend's environment for a fresh sandbox.
+func startCPUChild(b *testing.B, test string) *cpuBackend {
 	b.Helper()
 	web := webDir(b)
 	sb := sandbox.New(sandbox.Config{Logger: slog.New(slog.DiscardHandler)})
@@ -54,12 +59,15 @@ func startCPUBackend(b *testing.B) *cpuBackend {
 	ln.Close()
 	c := &cpuBackend{base: "http://" + addr, public: "https://callbacks.example.com", info: info, sbURL: srv.URL,
 		hc: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
-	args := []string{"-test.run=^TestBackendChild$", "-test.count=1"}
+	args := []string{"-test.run=^" + test + "$", "-test.count=1"}
 	if p := os.Getenv("FLEXCALLBACK_CHILD_CPUPROFILE"); p != "" {
 		args = append(args, "-test.cpuprofile="+p)
 	}
+	if p := os.Getenv("FLEXCALLBACK_CHILD_MEMPROFILE"); p != "" {
+		args = append(args, "-test.memprofile="+p, "-test.memprofilerate=4096")
+	}
 	c.cmd = exec.Command(os.Args[0], args...)
-	c.cmd.Env = []string{"FLEXCALLBACK_BENCH_CHILD=1", "PATH=" + os.Getenv("PATH"),
+	c.cmd.Env = []string{"FLEXCALLBACK_BENCH_CHILD=" + test, "PATH=" + os.Getenv("PATH"),
 		"TWILIO_ACCOUNT_SID=" + info.AccountSid, "TWILIO_AUTH_TOKEN=" + info.AuthToken,
 		"TWILIO_FLEX_WORKSPACE_SID=" + info.WorkspaceSid, "TWILIO_FLEX_CALLBACK_WORKFLOW_SID=" + info.Workflows["callback"],
 		"TWILIO_API_BASE=" + srv.URL, "PUBLIC_BASE_URL=" + c.public, "ADDR=" + addr, "WEB_DIR=" + web,
@@ -93,15 +101,57 @@ func startCPUBackend(b *testing.B) *cpuBackend {
 	}
 }
 
-// TestBackendChild is BenchmarkCPU's backend process: with FLEXCALLBACK_BENCH_CHILD=1 it runs
+// TestBackendChild is BenchmarkCPU's backend process: with FLEXCALLBACK_BENCH_CHILD naming it, it runs
 // run() as main does, on its environment, until interrupted.
 func TestBackendChild(t *testing.T) {
-	if os.Getenv("FLEXCALLBACK_BENCH_CHILD") != "1" {
+	if os.Getenv("FLEXCALLBACK_BENCH_CHILD") != t.Name() {
 		t.Skip("BenchmarkCPU's backend process")
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := run(ctx, []string{"backend", "-env-file="}, os.Getenv, os.Stdout, os.Stderr); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestFloorChild is BenchmarkCPU's floor: the least a Go service can do for a create-callback,
+// on the same standard library. It reads the form, posts one task to Twilio over a pooled
+// connection, reads its SID and answers it in JSON; it checks no signature and validates and
+// normalises nothing. What the backend spends above it is ours to cut.
+func TestFloorChild(t *testing.T) {
+	if os.Getenv("FLEXCALLBACK_BENCH_CHILD") != t.Name() {
+		t.Skip("BenchmarkCPU's floor process")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	hc := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	tasks := os.Getenv("TWILIO_API_BASE") + "/taskrouter/v1/Workspaces/" + os.Getenv("TWILIO_FLEX_WORKSPACE_SID") + "/Tasks"
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /readyz", func(http.ResponseWriter, *http.Request) {})
+	mux.HandleFunc("POST /features/callback-and-voicemail/studio/create-callback", func(w http.ResponseWriter, r *http.Request) {
+		attrs, _ := json.Marshal(map[string]any{"taskType": "callback", "name": r.PostFormValue("numberToCall"),
+			"callBackData": map[string]any{"numberToCall": r.PostFormValue("numberToCall"), "numberToCallFrom": r.PostFormValue("numberToCallFrom")}})
+		form := url.Values{"WorkflowSid": {r.PostFormValue("workflowSid")}, "TaskChannel": {"voice"}, "Attributes": {string(attrs)}}
+		req, _ := http.NewRequestWithContext(r.Context(), http.MethodPost, tasks, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth(os.Getenv("TWILIO_ACCOUNT_SID"), os.Getenv("TWILIO_AUTH_TOKEN"))
+		resp, err := hc.Do(req)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		var task struct{ Sid string }
+		if err := json.NewDecoder(resp.Body).Decode(&task); err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]string{"taskSid": task.Sid})
+	})
+	srv := &http.Server{Addr: os.Getenv("ADDR"), Handler: mux}
+	go func() { <-ctx.Done(); srv.Close() }()
+	if err := srv.ListenAndServe(); err != http.ErrServerClosed {
 		t.Fatal(err)
 	}
 }
@@ -231,10 +281,16 @@ func BenchmarkCPU(b *testing.B) {
 			}, func(body []byte) bool { return bytes.Contains(body, []byte("enqueuedTaskSid=WT")) })
 		})
 	}
-	b.Run("create-callback", func(b *testing.B) {
-		c.load(b, conc, d, func(i int) *http.Request { // i never repeats: every request makes a task
-			return c.signed("create-callback", url.Values{"numberToCall": {fmt.Sprintf("+1415555%04d", i%10000)},
+	create := func(c *cpuBackend) func(i int) *http.Request {
+		return func(i int) *http.Request { // i never repeats: every request is a new caller and makes a task
+			return c.signed("create-callback", url.Values{"numberToCall": {fmt.Sprintf("+14152%06d", i%1000000)},
 				"numberToCallFrom": {ourLine}, "workflowSid": {c.info.Workflows["default"]}, "flexFlowSid": {fmt.Sprintf("FW%d", i)}})
-		}, func(body []byte) bool { return bytes.Contains(body, []byte(`"taskSid":"WT`)) })
+		}
+	}
+	created := func(body []byte) bool { return bytes.Contains(body, []byte(`"taskSid":"WT`)) }
+	b.Run("create-callback", func(b *testing.B) { c.load(b, conc, d, create(c), created) })
+	b.Run("create-callback-floor", func(b *testing.B) {
+		f := startCPUChild(b, "TestFloorChild")
+		f.load(b, conc, d, create(f), created)
 	})
 }

@@ -31,6 +31,7 @@ type fakeTwilio struct {
 	conns atomic.Int64 // TCP connections accepted
 	tasks atomic.Int64
 	other atomic.Int64 // requests it has no answer for
+	what  atomic.Value // the last of them, "METHOD path"
 }
 
 const (
@@ -53,10 +54,13 @@ func newFakeTwilio() *fakeTwilio {
 			sid := fmt.Sprintf("WT%032x", n)
 			fmt.Fprintf(w, `{"sid":%q,"account_sid":%q,"workspace_sid":%q,"workflow_sid":%q,"assignment_status":"pending","attributes":%q,"task_channel_unique_name":"default","priority":0,"age":0,"timeout":86400,"date_created":"2026-11-25T14:00:00Z","date_updated":"2026-11-25T14:00:00Z","url":"https://taskrouter.twilio.com/v1%s/Tasks/%s"}`,
 				sid, fakeAccount, fakeWorkspace, fakeWorkflow, r.PostFormValue("Attributes"), ws, sid)
+		case r.Method == http.MethodGet && r.URL.Path == "/studio/v2/Flows": // the start-up check of Studio's URLs
+			fmt.Fprint(w, `{"flows":[],"meta":{"page":0,"page_size":50,"key":"flows"}}`)
 		case r.Method == http.MethodGet && r.URL.Path == ws+"/Tasks":
 			fmt.Fprint(w, `{"tasks":[],"meta":{"page":0,"page_size":50,"key":"tasks"}}`)
 		default:
 			f.other.Add(1)
+			f.what.Store(r.Method + " " + r.URL.Path)
 			w.WriteHeader(http.StatusNotFound)
 			fmt.Fprintf(w, `{"code":20404,"message":"not in the fake: %s %s","status":404}`, r.Method, r.URL.Path)
 		}
@@ -68,6 +72,21 @@ func newFakeTwilio() *fakeTwilio {
 	}
 	f.srv.Start()
 	return f
+}
+
+// procPeakRSS is process pid's VmHWM in MB.
+func procPeakRSS(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return kb / 1024
+		}
+	}
+	return 0
 }
 
 // port is the fake's TCP port.
@@ -164,20 +183,63 @@ func startBinary(b *testing.B, fake *fakeTwilio) (base string, pid int) {
 }
 
 // BenchmarkCreateLoad drives the real binary in real mode against a stand-in Twilio that answers
-// at once: create-callback webhooks from 8 concurrent clients for 10 s. Reported: req/s, the
-// backend process's CPU-ms per request, p99, the TCP connections it opened to Twilio per 1000
-// requests, and the sockets left in TIME_WAIT on the stand-in's port at the end.
+// at once: create-callback webhooks from 8 concurrent clients for 10 s, each from a new caller.
+// Reported: req/s, the backend process's CPU-ms per request, p99, the TCP connections it opened
+// to Twilio per 1000 requests, and the sockets left in TIME_WAIT on the stand-in's port at the
+// end, and its peak RSS. The floor is the same load on TestFloorChild: the standard library's
+// share of the CPU.
 //
 //	go test -run '^$' -bench BenchmarkCreateLoad -benchtime 1x ./backend/
 func BenchmarkCreateLoad(b *testing.B) {
+	b.Run("backend", func(b *testing.B) {
+		fake := newFakeTwilio()
+		b.Cleanup(fake.srv.Close)
+		base, pid := startBinary(b, fake)
+		createLoad(b, fake, base, pid)
+	})
+	b.Run("floor", func(b *testing.B) {
+		fake := newFakeTwilio()
+		b.Cleanup(fake.srv.Close)
+		base, pid := startFloor(b, fake)
+		createLoad(b, fake, base, pid)
+	})
+}
+
+// startFloor runs TestFloorChild (this test binary again) against fake.
+func startFloor(b *testing.B, fake *fakeTwilio) (base string, pid int) {
+	b.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestFloorChild$", "-test.count=1")
+	cmd.Env = []string{"FLEXCALLBACK_BENCH_CHILD=TestFloorChild", "ADDR=" + addr, "TWILIO_API_BASE=" + fake.srv.URL,
+		"TWILIO_ACCOUNT_SID=" + fakeAccount, "TWILIO_AUTH_TOKEN=benchtoken", "TWILIO_FLEX_WORKSPACE_SID=" + fakeWorkspace}
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() })
+	base = "http://" + addr
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if resp, err := http.Get(base + "/readyz"); err == nil {
+			resp.Body.Close()
+			return base, cmd.Process.Pid
+		}
+		if time.Now().After(deadline) {
+			b.Fatal("floor not ready")
+		}
+	}
+}
+
+func createLoad(b *testing.B, fake *fakeTwilio, base string, pid int) {
 	const conc, dur = 8, 10 * time.Second
-	fake := newFakeTwilio()
-	b.Cleanup(fake.srv.Close)
-	base, pid := startBinary(b, fake)
 	hc := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: conc, MaxIdleConns: conc}}
 	u := base + "/features/callback-and-voicemail/studio/create-callback"
 	post := func(i int64) (time.Duration, error) {
-		form := url.Values{"numberToCall": {fmt.Sprintf("+1415555%04d", i%10000)}, "numberToCallFrom": {ourLine}, "flexFlowSid": {fmt.Sprintf("FW%d", i)}}
+		form := url.Values{"numberToCall": {fmt.Sprintf("+14152%06d", i%1000000)}, "numberToCallFrom": {ourLine}, "flexFlowSid": {fmt.Sprintf("FW%d", i)}}
 		req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("X-Twilio-Signature", sandbox.Signature("benchtoken", u, form))
@@ -230,8 +292,9 @@ func BenchmarkCreateLoad(b *testing.B) {
 		b.ReportMetric(float64(lat.percentile(0.99).Microseconds())/1000, "p99-ms")
 		b.ReportMetric(1000*float64(fake.conns.Load()-conns0)/reqs, "twilio-conns/1k-req")
 		b.ReportMetric(float64(timeWait(fake.port())), "time-wait")
+		b.ReportMetric(procPeakRSS(pid), "peak-rss-MB")
 		if o := fake.other.Load(); o > 0 {
-			b.Logf("%d requests the fake could not answer", o)
+			b.Logf("%d requests the fake could not answer, the last %v", o, fake.what.Load())
 		}
 	}
 }

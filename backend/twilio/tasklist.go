@@ -3,7 +3,7 @@ package twilio
 import (
 	"cmp"
 	"context"
-	"io"
+	"fmt"
 	"net/url"
 	"strconv"
 	"time"
@@ -40,6 +40,63 @@ func readTaskPage(body []byte) (refs []flexcallback.TaskRef, nextURL string, err
 		return s.skip()
 	})
 	return refs, nextURL, err
+}
+
+// readTask reads one task as TaskRouter answers a create: every field a Task has, its
+// attributes decoded whole.
+func readTask(body []byte, etag string) (flexcallback.Task, error) {
+	t := flexcallback.Task{ETag: etag}
+	var attrs string
+	s := &jsonScan{b: body}
+	err := s.object(func(key []byte) error {
+		var err error
+		var v string
+		switch string(key) {
+		case "sid":
+			t.Sid, err = s.str()
+		case "workspace_sid":
+			t.WorkspaceSid, err = s.str()
+		case "workflow_sid":
+			t.WorkflowSid, err = s.str()
+		case "task_queue_sid":
+			t.QueueSid, err = s.str()
+		case "task_channel_unique_name":
+			t.Channel, err = s.str()
+		case "assignment_status":
+			t.Status, err = s.str()
+		case "reason":
+			t.Reason, err = s.str()
+		case "priority":
+			t.Priority, err = s.int()
+		case "timeout":
+			t.Timeout, err = s.int()
+		case "age":
+			t.Age, err = s.int()
+		case "attributes":
+			attrs, err = s.str()
+		case "date_created":
+			v, err = s.str()
+			t.DateCreated = parseTime(v)
+		case "date_updated":
+			v, err = s.str()
+			t.DateUpdated = parseTime(v)
+		case "virtual_start_time":
+			v, err = s.str()
+			t.VirtualStartTime = parseTime(v)
+		default:
+			err = s.skip()
+		}
+		return err
+	})
+	if err != nil {
+		return flexcallback.Task{}, &flexcallback.Error{Kind: flexcallback.ErrInternal,
+			Message: "Twilio's task could not be read", Err: err}
+	}
+	if t.Attributes, err = flexcallback.DecodeAttributes(attrs); err != nil {
+		return flexcallback.Task{}, &flexcallback.Error{Kind: flexcallback.ErrInternal,
+			Message: "Twilio returned task attributes that are not JSON", Err: fmt.Errorf("task %s: %w", t.Sid, err)}
+	}
+	return t, nil
 }
 
 func readTaskField(s *jsonScan, key []byte, r *flexcallback.TaskRef) error {
@@ -103,7 +160,7 @@ func (c *Client) ListTaskPage(ctx context.Context, q flexcallback.TaskQuery, nex
 			return err
 		}
 		defer resp.Body.Close()
-		body, err = io.ReadAll(resp.Body)
+		body, err = readBody(resp)
 		return err
 	})
 	if err != nil {

@@ -2,8 +2,17 @@ package twilio
 
 import (
 	"encoding/json"
+	"errors"
+	"maps"
+	"os"
+	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
+
+	taskrouter "github.com/twilio/twilio-go/rest/taskrouter/v1"
+
+	"flexcallback"
 )
 
 func TestReadTaskPage(t *testing.T) {
@@ -74,4 +83,50 @@ func FuzzReadTaskPage(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		readTaskPage(b) // must not panic
 	})
+}
+
+// TestReadTaskAsTwilioGo: the one-pass reader of a created task gives what decoding twilio-go's
+// model and converting it gave, for Twilio's own example and for nulls, escapes and odd numbers.
+func TestReadTaskAsTwilioGo(t *testing.T) {
+	fixture, err := os.ReadFile(filepath.Join("testdata", "task_create.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(fixture, &doc); err != nil {
+		t.Fatal(err)
+	}
+	variant := func(change map[string]any) []byte {
+		v := maps.Clone(doc)
+		maps.Copy(v, change)
+		b, _ := json.Marshal(v)
+		return b
+	}
+	for name, body := range map[string][]byte{
+		"twilio's example": fixture,
+		"nulls":            variant(map[string]any{"task_queue_sid": nil, "reason": nil, "virtual_start_time": nil, "timeout": nil}),
+		"escapes":          variant(map[string]any{"attributes": `{"name":"Zoë \"Z\" \\ ☃ 😀","callBackData":{"requests":[{"at":"x"}]}}`, "reason": "a\nb"}),
+		"fractional dates": variant(map[string]any{"date_created": "2026-11-30T07:00:00.123Z", "date_updated": "2026-11-30T08:00:00+01:00"}),
+	} {
+		var model taskrouter.TaskrouterV1Task
+		if err := json.Unmarshal(body, &model); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		want, err := taskOf(model, `"etag"`)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		got, err := readTask(body, `"etag"`)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s:\n got %+v\nwant %+v", name, got, want)
+		}
+	}
+	for _, bad := range []string{`{"sid":"WT1","attributes":"not json"}`, `{"sid":"WT1"`, `[]`, ``} {
+		if _, err := readTask([]byte(bad), ""); !errors.Is(err, flexcallback.ErrInternal) {
+			t.Errorf("readTask(%q) = %v; want ErrInternal", bad, err)
+		}
+	}
 }

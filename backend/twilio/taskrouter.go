@@ -4,8 +4,12 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/twilio/twilio-go/client/metadata"
 	taskrouter "github.com/twilio/twilio-go/rest/taskrouter/v1"
@@ -26,27 +30,57 @@ func (c *Client) CreateTask(ctx context.Context, t flexcallback.NewTask) (flexca
 	if err != nil {
 		return flexcallback.Task{}, flexcallback.Invalid("attributes", "attributes are not JSON")
 	}
-	p := (&taskrouter.CreateTaskParams{}).SetAttributes(attrs).SetPriority(t.Priority)
-	setNonEmpty(t.WorkflowSid, p.SetWorkflowSid)
-	setNonEmpty(t.Channel, p.SetTaskChannel)
+	// The form twilio-go's CreateTask sends, posted through its request handler (credentials,
+	// region, Twilio's error document), and the answer read in one pass: decoding twilio-go's
+	// whole task model was a sixth of a create's CPU (issue 12).
+	data := url.Values{"Attributes": {attrs}, "Priority": {strconv.Itoa(t.Priority)}}
+	if t.WorkflowSid != "" {
+		data.Set("WorkflowSid", t.WorkflowSid)
+	}
+	if t.Channel != "" {
+		data.Set("TaskChannel", t.Channel)
+	}
 	if t.Timeout > 0 {
-		p.SetTimeout(t.Timeout)
+		data.Set("Timeout", strconv.Itoa(t.Timeout))
 	}
 	if !t.VirtualStartTime.IsZero() {
-		// twilio-go formats in the value's zone; Twilio's own examples are UTC.
-		p.SetVirtualStartTime(t.VirtualStartTime.UTC())
+		data.Set("VirtualStartTime", t.VirtualStartTime.UTC().Format(time.RFC3339)) // Twilio's examples are UTC
 	}
-	var res *taskMeta
+	u := "https://taskrouter.twilio.com/v1/Workspaces/" + c.workspace + "/Tasks"
+	var task flexcallback.Task
 	err = c.do(ctx, "create task", "", opCreate, func(a *attempt) error {
-		var err error
-		res, err = c.taskrouter(a).CreateTaskWithMetadata(c.workspace, p)
+		// A map of its own each time: twilio-go may add headers to it.
+		resp, err := c.handler(c.restClient(a)).Post(u, data, map[string]any{"Content-Type": "application/x-www-form-urlencoded"}, "")
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		body, err := readBody(resp)
+		if err != nil {
+			return err
+		}
+		task, err = readTask(body, resp.Header.Get("ETag"))
 		return err
 	})
 	if err != nil {
 		return flexcallback.Task{}, unknownTarget(err)
 	}
-	return withETag(res)
+	return task, nil
 }
+
+// readBody reads an answer whole, in one allocation when its length is announced.
+func readBody(resp *http.Response) ([]byte, error) {
+	if n := resp.ContentLength; n > 0 && n <= maxAnswer {
+		body := make([]byte, n)
+		_, err := io.ReadFull(resp.Body, body)
+		return body, err
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+}
+
+// maxAnswer bounds what is read of one answer: a page of fifty tasks with the largest
+// attributes TaskRouter takes (100 kB each) is within it.
+const maxAnswer = 16 << 20
 
 // unknownTarget names the parameter at fault when Twilio refuses a create for a workflow or task
 // channel the workspace does not have (a 400, code 20001, or a 404, whose message names

@@ -27,7 +27,7 @@ func TestCallerDeadlineBoundsRetries(t *testing.T) {
 	defer cancel()
 	start := time.Now()
 	_, err := c.FetchTask(ctx, testTask)
-	if d := time.Since(start); d > 600*time.Millisecond {
+	if d := time.Since(start); d > 2*time.Second { // far below the operation's 8 s; room for a slow machine
 		t.Errorf("took %v, want about the caller's 400ms", d)
 	}
 	wantKind(t, err, flexcallback.ErrUnavailable)
@@ -47,7 +47,7 @@ func TestCallerDeadlineBoundsRetries(t *testing.T) {
 	c2.sleep = sleepCtx
 	start = time.Now()
 	_, err = c2.FetchTask(ctx2, testTask)
-	if d := time.Since(start); d > 200*time.Millisecond || len(wr2.requests()) != 1 {
+	if d := time.Since(start); d > 700*time.Millisecond || len(wr2.requests()) != 1 { // waiting would take 1 s
 		t.Errorf("waited %v over %d requests; want to give up at once", d, len(wr2.requests()))
 	}
 	wantKind(t, err, flexcallback.ErrUnavailable)

@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -290,19 +289,7 @@ func (p *waitProbe) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 // peakRSS is the process's VmHWM in MB. The backend and its sandbox run in this process.
-func peakRSS() float64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmHWM:" {
-			kb, _ := strconv.ParseFloat(f[1], 64)
-			return kb / 1024
-		}
-	}
-	return 0
-}
+func peakRSS() float64 { return procPeakRSS(os.Getpid()) }
 
 // BenchmarkWaitLoad has 1000 sandbox callers arrive at 30/s, then 1000 more at 300/s, then 1000
 // more at 1000/s, each enqueued on the callback workflow with our wait experience as waitUrl, on

@@ -118,20 +118,32 @@ func (s *Service) known(ctx context.Context, r flexcallback.Request, sid string)
 // happened unseen (its answer and the lookup both failed, or its replica died mid-create), it
 // looks for that task before creating again.
 func (s *Service) createOnce(ctx context.Context, r flexcallback.Request, h *hold) (any, error) {
-	if h.unsure {
-		nt, err := flexcallback.BuildTask(r, s.cfg.DefaultWorkflowSid, s.cfg.TimeZone, s.now())
-		if err != nil {
-			return nil, err
-		}
-		t, found, err := s.find(ctx, nt.WorkflowSid, r.Key)
-		if err != nil {
-			return nil, fmt.Errorf("create %s task: %w", r.Kind(), err)
-		}
-		if found && (!r.KeyOpenOnly || open(t)) {
-			s.settle(ctx, h, t.Sid)
-			return result{sid: t.Sid, replayed: true}, nil
-		}
+	if !h.unsure {
+		return s.createNew(ctx, r, h)
 	}
+	return s.lookThenCreate(ctx, r, h, s.find, func(t flexcallback.Task) bool { return !r.KeyOpenOnly || open(t) })
+}
+
+// lookThenCreate answers the task look finds for r's key, when keep takes it (settling the key
+// on it), and creates r's task otherwise.
+func (s *Service) lookThenCreate(ctx context.Context, r flexcallback.Request, h *hold,
+	look func(ctx context.Context, workflowSid, key string) (flexcallback.Task, bool, error), keep func(flexcallback.Task) bool) (any, error) {
+	nt, err := flexcallback.BuildTask(r, s.cfg.DefaultWorkflowSid, s.cfg.TimeZone, s.now())
+	if err != nil {
+		return nil, err
+	}
+	t, found, err := look(ctx, nt.WorkflowSid, r.Key)
+	if err != nil {
+		return nil, fmt.Errorf("create %s task: %w", r.Kind(), err)
+	}
+	if found && keep(t) {
+		s.settle(ctx, h, t.Sid)
+		return result{sid: t.Sid, replayed: true}, nil
+	}
+	return s.createNew(ctx, r, h)
+}
+
+func (s *Service) createNew(ctx context.Context, r flexcallback.Request, h *hold) (any, error) {
 	t, err := s.create(ctx, r, h)
 	if err != nil {
 		return nil, err
@@ -208,25 +220,11 @@ func (s *Service) Voicemail(ctx context.Context, r flexcallback.Request) (string
 // another replica may have handled the other callback before the store was shared, or died
 // mid-create (unsure), so it looks first.
 func (s *Service) voicemailOnce(ctx context.Context, r flexcallback.Request, h *hold) (any, error) {
-	nt, err := flexcallback.BuildTask(r, s.cfg.DefaultWorkflowSid, s.cfg.TimeZone, s.now())
-	if err != nil {
-		return nil, err
-	}
 	look := s.recent
 	if h.unsure {
 		look = s.find
 	}
-	if t, found, err := look(ctx, nt.WorkflowSid, r.Key); err != nil {
-		return nil, err
-	} else if found {
-		s.settle(ctx, h, t.Sid)
-		return result{sid: t.Sid, replayed: true}, nil
-	}
-	t, err := s.create(ctx, r, h)
-	if err != nil {
-		return nil, err
-	}
-	return result{sid: t.Sid}, nil
+	return s.lookThenCreate(ctx, r, h, look, func(flexcallback.Task) bool { return true })
 }
 
 // patchTranscript writes r's transcript, or that it failed, onto an existing voicemail task,

@@ -51,27 +51,16 @@ func (c *Client) ListWorkspaces(ctx context.Context, friendlyName string) ([]Wor
 	if friendlyName != "" {
 		p.SetFriendlyName(friendlyName)
 	}
-	var out []Workspace
-	token, page := "", ""
-	for n := 0; n < maxWorkflowPages; n++ {
-		var res *taskrouter.ListWorkspaceResponse
-		err := c.do(ctx, "list workspaces", "", opIdempotent, func(a *attempt) error {
-			var err error
-			res, err = c.taskrouter(a).PageWorkspace(p, token, page)
-			return err
+	return listPages(c, ctx, "list workspaces", "", maxListPages,
+		func(a *attempt, token, number string) ([]taskrouter.TaskrouterV1Workspace, *string, error) {
+			res, err := c.taskrouter(a).PageWorkspace(p, token, number)
+			if err != nil {
+				return nil, nil, err
+			}
+			return res.Workspaces, res.Meta.NextPageUrl, nil
+		}, func(w taskrouter.TaskrouterV1Workspace) (Workspace, error) {
+			return Workspace{Sid: deref(w.Sid), FriendlyName: deref(w.FriendlyName)}, nil
 		})
-		if err != nil {
-			return nil, err
-		}
-		for _, w := range res.Workspaces {
-			out = append(out, Workspace{Sid: deref(w.Sid), FriendlyName: deref(w.FriendlyName)})
-		}
-		var ok bool
-		if token, page, ok = nextPage(res.Meta.NextPageUrl); !ok {
-			break
-		}
-	}
-	return out, nil
 }
 
 // FetchWorkspace fetches the bound workspace.

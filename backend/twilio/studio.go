@@ -27,31 +27,14 @@ func (c *Client) studio(a *attempt) *studio.ApiService {
 // ListFlows lists the account's Studio flows, without their definitions.
 func (c *Client) ListFlows(ctx context.Context) ([]Flow, error) {
 	p := (&studio.ListFlowParams{}).SetPageSize(defaultPageSize)
-	var out []Flow
-	token, page := "", ""
-	for n := 0; n < maxWorkflowPages; n++ {
-		var res *studio.ListFlowResponse
-		err := c.do(ctx, "list flows", "", opIdempotent, func(a *attempt) error {
-			var err error
-			res, err = c.studio(a).PageFlow(p, token, page)
-			return err
-		})
-		if err != nil {
-			return nil, err
-		}
-		for _, f := range res.Flows {
-			fl, err := flowOf(f)
+	return listPages(c, ctx, "list flows", "", maxListPages,
+		func(a *attempt, token, number string) ([]studio.StudioV2Flow, *string, error) {
+			res, err := c.studio(a).PageFlow(p, token, number)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
-			out = append(out, fl)
-		}
-		var ok bool
-		if token, page, ok = nextPage(res.Meta.NextPageUrl); !ok {
-			break
-		}
-	}
-	return out, nil
+			return res.Flows, res.Meta.NextPageUrl, nil
+		}, flowOf)
 }
 
 // FetchFlow fetches one flow with its definition.

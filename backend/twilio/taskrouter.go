@@ -18,8 +18,8 @@ import (
 )
 
 const (
-	defaultPageSize  = 50
-	maxWorkflowPages = 20 // 1000 workflows: far more than a Flex workspace has
+	defaultPageSize = 50
+	maxListPages    = 20 // 1000 workspaces, workflows or flows: far more than an account has
 )
 
 // CreateTask creates a task in the workspace. It is retried only when Twilio certainly did not
@@ -161,7 +161,7 @@ func (c *Client) ListTasks(ctx context.Context, q flexcallback.TaskQuery) ([]fle
 // ListWorkflows lists the workspace's workflows.
 func (c *Client) ListWorkflows(ctx context.Context) ([]flexcallback.Workflow, error) {
 	p := (&taskrouter.ListWorkflowParams{}).SetPageSize(defaultPageSize)
-	return listPages(c, ctx, "list workflows", "", maxWorkflowPages,
+	return listPages(c, ctx, "list workflows", "", maxListPages,
 		func(a *attempt, token, number string) ([]taskrouter.TaskrouterV1Workflow, *string, error) {
 			res, err := c.taskrouter(a).PageWorkflow(c.workspace, p, token, number)
 			if err != nil {

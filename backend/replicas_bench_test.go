@@ -21,22 +21,28 @@ import (
 
 // BenchmarkReplicas: three replicas (runWith, in this process) behind one sandbox take
 // create-callback requests from 32 concurrent clients spread over all three, first with each
-// replica's own memory as the store, then sharing one real redis-server. Reported: req/s, p99,
+// replica's own memory as the store, then sharing one real redis-server; then both again without
+// merging a caller's requests into their open callback (issue 15). Reported: req/s, p99,
 // CPU-ms per request of this process (the replicas, their sandbox and the load generator: the
 // same work in both runs, so the difference is the store's) and of redis-server, and Redis
 // commands per request (INFO commandstats).
 //
 //	go test -run '^$' -bench BenchmarkReplicas -benchtime 1x ./backend/
 func BenchmarkReplicas(b *testing.B) {
-	for _, store := range []string{"memory", "redis"} {
-		b.Run(store, func(b *testing.B) {
-			env := map[string]string{"LOG_LEVEL": "error"}
+	for _, row := range []struct{ store, merge string }{{"memory", "1"}, {"redis", "1"}, {"memory", "0"}, {"redis", "0"}} {
+		name := row.store
+		if row.merge == "0" {
+			name += "-no-merge" // MERGE_OPEN_CALLBACKS=0: no record per caller, the request's own only
+		}
+		store := row.store
+		b.Run(name, func(b *testing.B) {
+			env := map[string]string{"LOG_LEVEL": "error", "MERGE_OPEN_CALLBACKS": row.merge}
 			if store == "memory" {
 				env["REDIS_URL"] = ""
 			}
 			c := startCluster(b, 3, env)
 			const clients = 32
-			n := max(b.N, 3000)
+			n := max(b.N, 15000) // a few seconds: shorter runs swung more than the store's effect
 			hc := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: clients, MaxIdleConns: 3 * clients}}
 			for _, a := range c.reps {
 				a.hc = hc
@@ -56,7 +62,7 @@ func BenchmarkReplicas(b *testing.B) {
 						if i >= n {
 							return
 						}
-						form := url.Values{"numberToCall": {fmt.Sprintf("+1415557%04d", i)}, "numberToCallFrom": {ourLine},
+						form := url.Values{"numberToCall": {fmt.Sprintf("+14152%06d", i)}, "numberToCallFrom": {ourLine},
 							"workflowSid": {workflow}, "flexFlowSid": {"FW" + strconv.Itoa(i)}}
 						t0 := time.Now()
 						r := c.reps[i%3].viaLB(form, nil)

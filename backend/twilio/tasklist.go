@@ -152,7 +152,7 @@ func (c *Client) ListTaskPage(ctx context.Context, q flexcallback.TaskQuery, nex
 	if err != nil {
 		return flexcallback.TaskPage{}, err
 	}
-	u := "https://taskrouter.twilio.com/v1/Workspaces/" + c.workspace + "/Tasks"
+	u := c.tasksURL()
 	var body []byte
 	err = c.do(ctx, "list tasks", "", opIdempotent, func(a *attempt) error {
 		resp, err := c.handler(c.restClient(a)).Get(u, data, nil, "")

@@ -46,7 +46,7 @@ func (c *Client) CreateTask(ctx context.Context, t flexcallback.NewTask) (flexca
 	if !t.VirtualStartTime.IsZero() {
 		data.Set("VirtualStartTime", t.VirtualStartTime.UTC().Format(time.RFC3339)) // Twilio's examples are UTC
 	}
-	u := "https://taskrouter.twilio.com/v1/Workspaces/" + c.workspace + "/Tasks"
+	u := c.tasksURL()
 	var task flexcallback.Task
 	err = c.do(ctx, "create task", "", opCreate, func(a *attempt) error {
 		// A map of its own each time: twilio-go may add headers to it.
@@ -66,6 +66,11 @@ func (c *Client) CreateTask(ctx context.Context, t flexcallback.NewTask) (flexca
 		return flexcallback.Task{}, unknownTarget(err)
 	}
 	return task, nil
+}
+
+// tasksURL is the workspace's task list, which the two calls that skip twilio-go's models use.
+func (c *Client) tasksURL() string {
+	return "https://taskrouter.twilio.com/v1/Workspaces/" + c.workspace + "/Tasks"
 }
 
 // readBody reads an answer whole, in one allocation when its length is announced.

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -51,12 +50,7 @@ func startCPUChild(b *testing.B, test string) *cpuBackend {
 	b.Cleanup(func() { srv.Close(); sb.Close() })
 	info := sb.Info()
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := freeAddr(b)
 	c := &cpuBackend{base: "http://" + addr, public: "https://callbacks.example.com", info: info, sbURL: srv.URL,
 		hc: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
 	args := []string{"-test.run=^" + test + "$", "-test.count=1"}

@@ -74,6 +74,17 @@ func newFakeTwilio() *fakeTwilio {
 	return f
 }
 
+// freeAddr is a loopback address no one listens on, for a child process to listen on.
+func freeAddr(b *testing.B) string {
+	b.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
 // procPeakRSS is process pid's VmHWM in MB.
 func procPeakRSS(pid int) float64 {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
@@ -141,12 +152,7 @@ func startBinary(b *testing.B, fake *fakeTwilio) (base string, pid int) {
 	if out, err := build.CombinedOutput(); err != nil {
 		b.Fatalf("go build: %v\n%s", err, out)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := freeAddr(b)
 	base = "http://" + addr
 	cmd := exec.Command(bin, "-env-file=")
 	cmd.Env = append(os.Environ(), "ADDR="+addr, "PUBLIC_BASE_URL="+base, "WEB_DIR="+webDir(b),
@@ -208,12 +214,7 @@ func BenchmarkCreateLoad(b *testing.B) {
 // startFloor runs TestFloorChild (this test binary again) against fake.
 func startFloor(b *testing.B, fake *fakeTwilio) (base string, pid int) {
 	b.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := freeAddr(b)
 	cmd := exec.Command(os.Args[0], "-test.run=^TestFloorChild$", "-test.count=1")
 	cmd.Env = []string{"FLEXCALLBACK_BENCH_CHILD=TestFloorChild", "ADDR=" + addr, "TWILIO_API_BASE=" + fake.srv.URL,
 		"TWILIO_ACCOUNT_SID=" + fakeAccount, "TWILIO_AUTH_TOKEN=benchtoken", "TWILIO_FLEX_WORKSPACE_SID=" + fakeWorkspace}
